@@ -1,0 +1,257 @@
+package io.github.airesource.core.usage;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import io.github.airesource.core.ResourceAdvisor;
+import io.github.airesource.core.ResourceAdvisorOrder;
+import io.github.airesource.core.ResourceContextKeys;
+import io.github.airesource.core.ResourceLimitException;
+import io.github.airesource.core.scope.CallScope;
+import io.github.airesource.core.scope.CallScopes;
+import io.github.airesource.core.scope.ScopeResolver;
+import io.github.airesource.core.tokens.RequestTokens;
+import io.github.airesource.core.tokens.TokenCounter;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.lang.Nullable;
+import org.springframework.util.Assert;
+import org.springframework.util.StringUtils;
+
+/**
+ * Records the tokens, cost, latency and outcome of every call that reaches the model, and
+ * puts the {@link UsageRecord} into the response context under
+ * {@value ResourceContextKeys#USAGE}.
+ *
+ * <p>
+ * Figures come from the provider's usage, with cached-prompt and reasoning details where the
+ * provider reports them. When it reports none (stream usage off, a provider without usage)
+ * the prompt and the produced text are counted with the {@link TokenCounter} and the record
+ * is flagged as estimated. A model-side tool loop is one call with cumulative usage, recorded
+ * once.
+ *
+ * <p>
+ * Streams: the record is made when the stream completes, fails or is cancelled; a stream
+ * that fails or is cancelled after the provider started answering is billed for its prompt
+ * and the text produced so far. So that the record can travel with the stream, each element
+ * is passed on when the next one arrives, and the last element carries the record in its
+ * context.
+ */
+public final class UsageAdvisor implements ResourceAdvisor {
+
+	/** The default position in the advisor chain. */
+	public static final int DEFAULT_ORDER = ResourceAdvisorOrder.USAGE;
+
+	/** The model name recorded when neither the response nor the request names one. */
+	public static final String UNKNOWN_MODEL = "unknown";
+
+	private final UsageRecorder recorder;
+
+	private final TokenCounter tokenCounter;
+
+	private final ScopeResolver scopeResolver;
+
+	private final Supplier<String> defaultModel;
+
+	private final int order;
+
+	private UsageAdvisor(Builder builder) {
+		this.recorder = builder.recorder;
+		this.tokenCounter = builder.tokenCounter;
+		this.scopeResolver = builder.scopeResolver;
+		this.defaultModel = builder.defaultModel;
+		this.order = builder.order;
+	}
+
+	public static Builder builder(UsageRecorder recorder) {
+		return new Builder(recorder);
+	}
+
+	@Override
+	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+		CallScope scope = CallScopes.of(request, this.scopeResolver);
+		long start = System.nanoTime();
+		ChatClientResponse response;
+		try {
+			response = chain.nextCall(request);
+		}
+		catch (RuntimeException ex) {
+			this.recorder.record(TokenUsage.none(modelOf(request, null)), elapsed(start), outcomeOf(ex), scope);
+			throw ex;
+		}
+		ChatResponse chatResponse = response.chatResponse();
+		String model = modelOf(request, ProviderUsage.modelOf(chatResponse));
+		TokenUsage usage = ProviderUsage.of(chatResponse, model);
+		if (usage == null) {
+			StringBuilder output = new StringBuilder();
+			ProviderUsage.appendOutput(chatResponse, output);
+			usage = estimate(request, model, output.toString());
+		}
+		UsageRecord record = this.recorder.record(usage, elapsed(start), CallOutcome.SUCCESS, scope);
+		return withUsage(response, record);
+	}
+
+	@Override
+	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+		// Resolve on the subscribing thread: resolvers may read thread-bound state.
+		CallScope scope = CallScopes.of(request, this.scopeResolver);
+		return Flux.defer(() -> {
+			long start = System.nanoTime();
+			StreamUsageTracker tracker = new StreamUsageTracker();
+			AtomicReference<ChatClientResponse> held = new AtomicReference<>();
+			return chain.nextStream(request).<ChatClientResponse>handle((response, sink) -> {
+				tracker.observe(response);
+				ChatClientResponse previous = held.getAndSet(response);
+				if (previous != null) {
+					sink.next(previous);
+				}
+			}).concatWith(Mono.fromSupplier(() -> {
+				UsageRecord record = finish(tracker, request, scope, start, CallOutcome.SUCCESS);
+				ChatClientResponse last = held.getAndSet(null);
+				return (last != null && record != null) ? withUsage(last, record) : last;
+			})).onErrorResume((ex) -> {
+				finish(tracker, request, scope, start, outcomeOf(ex));
+				ChatClientResponse last = held.getAndSet(null);
+				return (last != null) ? Flux.just(last).concatWith(Flux.error(ex)) : Flux.error(ex);
+			}).doFinally((signal) -> {
+				if (signal == SignalType.CANCEL) {
+					finish(tracker, request, scope, start, CallOutcome.CANCELLED);
+				}
+			});
+		});
+	}
+
+	@Nullable
+	private UsageRecord finish(StreamUsageTracker tracker, ChatClientRequest request, CallScope scope, long start,
+			CallOutcome outcome) {
+		if (!tracker.claim()) {
+			return null;
+		}
+		String model = modelOf(request, tracker.model());
+		TokenUsage usage = tracker.providerUsage(model);
+		if (usage == null) {
+			usage = tracker.started() ? estimate(request, model, tracker.output()) : TokenUsage.none(model);
+		}
+		return this.recorder.record(usage, elapsed(start), outcome, scope);
+	}
+
+	private TokenUsage estimate(ChatClientRequest request, String model, String output) {
+		int prompt = RequestTokens.of(request, this.tokenCounter, model).total();
+		int completion = this.tokenCounter.countText(output, model);
+		return new TokenUsage(model, prompt, 0, completion, 0, true);
+	}
+
+	private String modelOf(ChatClientRequest request, @Nullable String reported) {
+		if (reported != null) {
+			return reported;
+		}
+		if (request.prompt().getOptions() != null && StringUtils.hasText(request.prompt().getOptions().getModel())) {
+			return request.prompt().getOptions().getModel();
+		}
+		String fallback = this.defaultModel.get();
+		return StringUtils.hasText(fallback) ? fallback : UNKNOWN_MODEL;
+	}
+
+	private static CallOutcome outcomeOf(Throwable ex) {
+		return (ex instanceof ResourceLimitException) ? CallOutcome.REJECTED : CallOutcome.ERROR;
+	}
+
+	private static ChatClientResponse withUsage(ChatClientResponse response, UsageRecord record) {
+		return response.mutate().context(ResourceContextKeys.USAGE, record).build();
+	}
+
+	private static Duration elapsed(long start) {
+		return Duration.ofNanos(System.nanoTime() - start);
+	}
+
+	@Override
+	public String getName() {
+		return "ai.resource.usage";
+	}
+
+	@Override
+	public int getOrder() {
+		return this.order;
+	}
+
+	/**
+	 * Builder for {@link UsageAdvisor}.
+	 */
+	public static final class Builder {
+
+		private final UsageRecorder recorder;
+
+		private TokenCounter tokenCounter;
+
+		private ScopeResolver scopeResolver = ScopeResolver.fromAdvisorParams();
+
+		private Supplier<String> defaultModel = () -> null;
+
+		private int order = DEFAULT_ORDER;
+
+		private Builder(UsageRecorder recorder) {
+			Assert.notNull(recorder, "recorder must not be null");
+			this.recorder = recorder;
+		}
+
+		/**
+		 * Set the counter used to estimate when the provider reports no usage.
+		 * @param tokenCounter the counter
+		 * @return this builder
+		 */
+		public Builder tokenCounter(TokenCounter tokenCounter) {
+			this.tokenCounter = tokenCounter;
+			return this;
+		}
+
+		/**
+		 * Set how calls are attributed to tenants, users and conversations.
+		 * @param scopeResolver the resolver
+		 * @return this builder
+		 */
+		public Builder scopeResolver(ScopeResolver scopeResolver) {
+			Assert.notNull(scopeResolver, "scopeResolver must not be null");
+			this.scopeResolver = scopeResolver;
+			return this;
+		}
+
+		/**
+		 * Set the model recorded when neither the response nor the request names one, such
+		 * as the chat model's configured default.
+		 * @param defaultModel supplies the model name, may supply {@code null}
+		 * @return this builder
+		 */
+		public Builder defaultModel(Supplier<String> defaultModel) {
+			Assert.notNull(defaultModel, "defaultModel must not be null");
+			this.defaultModel = defaultModel;
+			return this;
+		}
+
+		/**
+		 * Set the position in the advisor chain.
+		 * @param order the order
+		 * @return this builder
+		 */
+		public Builder order(int order) {
+			this.order = order;
+			return this;
+		}
+
+		public UsageAdvisor build() {
+			if (this.tokenCounter == null) {
+				this.tokenCounter = TokenCounter.create();
+			}
+			return new UsageAdvisor(this);
+		}
+
+	}
+
+}

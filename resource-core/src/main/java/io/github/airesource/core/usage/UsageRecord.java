@@ -1,0 +1,39 @@
+package io.github.airesource.core.usage;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+import org.springframework.lang.Nullable;
+
+/**
+ * What one call used and cost. The usage advisor puts it in the response context under
+ * {@code ai.resource.usage}.
+ *
+ * <p>
+ * Token figures follow the provider's conventions: {@code promptTokens} includes the
+ * {@code cachedPromptTokens} served from the provider's prompt cache, and
+ * {@code completionTokens} includes the {@code reasoningTokens}.
+ *
+ * @param model the model that served the call, as the provider reported it
+ * @param promptTokens prompt tokens, cached ones included
+ * @param cachedPromptTokens prompt tokens billed at the cached-input price
+ * @param completionTokens completion tokens, reasoning ones included
+ * @param reasoningTokens hidden reasoning tokens
+ * @param cost the cost in USD, or {@code null} when the model has no price
+ * @param estimated whether the token figures were counted locally because the provider
+ * reported none
+ * @param latency time from the call entering the usage advisor to its last response
+ * @param outcome how the call ended
+ */
+public record UsageRecord(String model, int promptTokens, int cachedPromptTokens, int completionTokens,
+		int reasoningTokens, @Nullable BigDecimal cost, boolean estimated, Duration latency, CallOutcome outcome) {
+
+	/**
+	 * Return prompt plus completion tokens.
+	 * @return the total tokens
+	 */
+	public int totalTokens() {
+		return this.promptTokens + this.completionTokens;
+	}
+
+}

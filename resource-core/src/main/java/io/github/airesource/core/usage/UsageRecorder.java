@@ -1,0 +1,66 @@
+package io.github.airesource.core.usage;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+
+import io.github.airesource.core.pricing.PricingCatalog;
+import io.github.airesource.core.scope.CallScope;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.util.Assert;
+
+/**
+ * Prices a call's token usage and hands the record to every listener (ledgers, metrics,
+ * stores). Advisors other than the usage advisor use it too, for calls that never reach the
+ * model, such as cache hits and rejections.
+ */
+public final class UsageRecorder {
+
+	private static final Log logger = LogFactory.getLog(UsageRecorder.class);
+
+	private final PricingCatalog pricing;
+
+	private final List<UsageListener> listeners;
+
+	public UsageRecorder(PricingCatalog pricing, List<? extends UsageListener> listeners) {
+		Assert.notNull(pricing, "pricing must not be null");
+		Assert.notNull(listeners, "listeners must not be null");
+		this.pricing = pricing;
+		this.listeners = List.copyOf(listeners);
+	}
+
+	/**
+	 * Price and record one call.
+	 * @param usage the call's token figures
+	 * @param latency how long the call took
+	 * @param outcome how it ended
+	 * @param scope who it was for
+	 * @return the record given to the listeners
+	 */
+	public UsageRecord record(TokenUsage usage, Duration latency, CallOutcome outcome, CallScope scope) {
+		BigDecimal cost = this.pricing.cost(usage.model(), usage.promptTokens(), usage.cachedPromptTokens(),
+				usage.completionTokens());
+		UsageRecord record = new UsageRecord(usage.model(), usage.promptTokens(), usage.cachedPromptTokens(),
+				usage.completionTokens(), usage.reasoningTokens(), cost, usage.estimated(), latency, outcome);
+		for (UsageListener listener : this.listeners) {
+			try {
+				listener.onUsage(record, scope);
+			}
+			catch (RuntimeException ex) {
+				// Accounting must never fail the call it accounts for.
+				logger.warn("Usage listener " + listener + " failed", ex);
+			}
+		}
+		return record;
+	}
+
+	/**
+	 * Return the catalog used to price calls.
+	 * @return the pricing catalog
+	 */
+	public PricingCatalog pricing() {
+		return this.pricing;
+	}
+
+}

@@ -1,0 +1,107 @@
+package io.github.airesource.core.usage.ledger;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+import io.github.airesource.core.usage.CallOutcome;
+import io.github.airesource.core.usage.UsageRecord;
+
+/**
+ * The counters kept per model and scope, in memory as {@code long} slots and in Redis as hash
+ * fields. Cost is kept in nano-dollars so that sums stay exact integers.
+ */
+public enum UsageField {
+
+	/** Calls recorded. */
+	CALLS("calls"),
+
+	/** Calls that did not succeed (errors, cancellations, rejections). */
+	FAILED_CALLS("failed"),
+
+	/** Prompt tokens, cached included. */
+	PROMPT_TOKENS("prompt"),
+
+	/** Cached prompt tokens. */
+	CACHED_PROMPT_TOKENS("cached"),
+
+	/** Completion tokens, reasoning included. */
+	COMPLETION_TOKENS("completion"),
+
+	/** Reasoning tokens. */
+	REASONING_TOKENS("reasoning"),
+
+	/** Cost of priced calls in nano-dollars. */
+	COST_NANOS("cost_nanos"),
+
+	/** Calls whose model has no price; their cost is missing from the cost total. */
+	UNPRICED_CALLS("unpriced");
+
+	static final int COUNT = values().length;
+
+	private static final UsageField[] FIELDS = values();
+
+	private final String key;
+
+	UsageField(String key) {
+		this.key = key;
+	}
+
+	/**
+	 * Return the name of the field in stores.
+	 * @return the key
+	 */
+	public String key() {
+		return this.key;
+	}
+
+	/**
+	 * Return the counter increments of one recorded call, indexed by ordinal.
+	 * @param record the call
+	 * @return the increments
+	 */
+	public static long[] deltas(UsageRecord record) {
+		long[] deltas = new long[COUNT];
+		deltas[CALLS.ordinal()] = 1;
+		boolean failed = record.outcome() != CallOutcome.SUCCESS && record.outcome() != CallOutcome.CACHE_HIT;
+		deltas[FAILED_CALLS.ordinal()] = failed ? 1 : 0;
+		deltas[PROMPT_TOKENS.ordinal()] = record.promptTokens();
+		deltas[CACHED_PROMPT_TOKENS.ordinal()] = record.cachedPromptTokens();
+		deltas[COMPLETION_TOKENS.ordinal()] = record.completionTokens();
+		deltas[REASONING_TOKENS.ordinal()] = record.reasoningTokens();
+		if (record.cost() != null) {
+			deltas[COST_NANOS.ordinal()] = record.cost().movePointRight(9).setScale(0, RoundingMode.HALF_UP)
+				.longValue();
+		}
+		else {
+			deltas[UNPRICED_CALLS.ordinal()] = 1;
+		}
+		return deltas;
+	}
+
+	/**
+	 * Turn counter values, indexed by ordinal, into totals.
+	 * @param values the values
+	 * @return the totals
+	 */
+	public static UsageTotals totals(long[] values) {
+		return new UsageTotals(values[CALLS.ordinal()], values[FAILED_CALLS.ordinal()],
+				values[PROMPT_TOKENS.ordinal()], values[CACHED_PROMPT_TOKENS.ordinal()],
+				values[COMPLETION_TOKENS.ordinal()], values[REASONING_TOKENS.ordinal()],
+				BigDecimal.valueOf(values[COST_NANOS.ordinal()], 9), values[UNPRICED_CALLS.ordinal()]);
+	}
+
+	/**
+	 * Return the field stored under a key.
+	 * @param key the store key
+	 * @return the field, or {@code null} if none
+	 */
+	public static UsageField ofKey(String key) {
+		for (UsageField field : FIELDS) {
+			if (field.key.equals(key)) {
+				return field;
+			}
+		}
+		return null;
+	}
+
+}

@@ -1,0 +1,31 @@
+package io.github.airesource.core.usage.ledger;
+
+import java.math.BigDecimal;
+
+/**
+ * Summed usage of many calls.
+ *
+ * @param calls calls recorded
+ * @param failedCalls calls that failed, were cancelled or were rejected
+ * @param promptTokens prompt tokens, cached included
+ * @param cachedPromptTokens cached prompt tokens
+ * @param completionTokens completion tokens, reasoning included
+ * @param reasoningTokens reasoning tokens
+ * @param cost cost in USD of the priced calls
+ * @param unpricedCalls calls of models without a price, whose cost {@code cost} lacks
+ */
+public record UsageTotals(long calls, long failedCalls, long promptTokens, long cachedPromptTokens,
+		long completionTokens, long reasoningTokens, BigDecimal cost, long unpricedCalls) {
+
+	/** Totals of no calls. */
+	public static final UsageTotals EMPTY = UsageField.totals(new long[UsageField.COUNT]);
+
+	/**
+	 * Return prompt plus completion tokens.
+	 * @return the total tokens
+	 */
+	public long totalTokens() {
+		return this.promptTokens + this.completionTokens;
+	}
+
+}
