@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
@@ -46,6 +47,8 @@ public final class TokenCounter {
 
 	private final long memoMaxChars;
 
+	private final boolean recordMemoStats;
+
 	private final EncodingRegistry registry;
 
 	private final Map<EncodingType, EncodingMemo> memos = new EnumMap<>(EncodingType.class);
@@ -53,6 +56,7 @@ public final class TokenCounter {
 	private TokenCounter(Builder builder) {
 		this.fallbackEncoding = builder.fallbackEncoding;
 		this.memoMaxChars = builder.memoMaxChars;
+		this.recordMemoStats = builder.recordMemoStats;
 		// The lazy registry loads an encoding's ranks on first use, not at construction.
 		this.registry = Encodings.newLazyEncodingRegistry();
 		for (EncodingType type : EncodingType.values()) {
@@ -161,6 +165,19 @@ public final class TokenCounter {
 		return tokens;
 	}
 
+	/**
+	 * Return hit and miss counts of the text memo, over all encodings. Counts are kept only
+	 * when the counter was built with {@link Builder#recordMemoStats(boolean)}.
+	 * @return the statistics
+	 */
+	public CacheStats memoStats() {
+		CacheStats total = CacheStats.empty();
+		for (EncodingMemo memo : this.memos.values()) {
+			total = total.plus(memo.texts.stats());
+		}
+		return total;
+	}
+
 	private int countMessage(Message message, @Nullable String model, EncodingType encoding, ChatFormat format) {
 		return switch (message.getMessageType()) {
 			case SYSTEM -> countFormatted("system", null, message.getText(), encoding, format);
@@ -244,10 +261,10 @@ public final class TokenCounter {
 
 		EncodingMemo(EncodingType type) {
 			this.type = type;
-			this.texts = Caffeine.newBuilder()
+			Caffeine<String, Integer> texts = Caffeine.newBuilder()
 				.maximumWeight(TokenCounter.this.memoMaxChars)
-				.weigher((String text, Integer count) -> text.length())
-				.build();
+				.weigher((String text, Integer count) -> text.length());
+			this.texts = (TokenCounter.this.recordMemoStats ? texts.recordStats() : texts).build();
 			this.tools = Caffeine.newBuilder().maximumSize(1024).build();
 		}
 
@@ -298,7 +315,19 @@ public final class TokenCounter {
 
 		private long memoMaxChars = DEFAULT_MEMO_MAX_CHARS;
 
+		private boolean recordMemoStats;
+
 		private Builder() {
+		}
+
+		/**
+		 * Keep hit and miss counts of the memo, see {@link TokenCounter#memoStats()}.
+		 * @param recordMemoStats whether to count
+		 * @return this builder
+		 */
+		public Builder recordMemoStats(boolean recordMemoStats) {
+			this.recordMemoStats = recordMemoStats;
+			return this;
 		}
 
 		/**

@@ -1,0 +1,245 @@
+package io.github.airesource.testsupport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import okhttp3.mockwebserver.SocketPolicy;
+
+/**
+ * A loopback HTTP server that speaks OpenAI's chat-completions wire format, for driving the
+ * real {@code spring-ai-openai} client in tests: JSON answers, server-sent-event streams
+ * (with the trailing {@code include_usage} chunk), cached and reasoning token details, tool
+ * calls, errors such as 500 and 429 with {@code Retry-After}, and slow or stalled streams.
+ * Answers are served in the order they were scripted.
+ */
+public final class OpenAiWireServer implements AutoCloseable {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+
+	private final MockWebServer server = new MockWebServer();
+
+	private int ids;
+
+	private OpenAiWireServer() {
+	}
+
+	/**
+	 * Start a server on a free loopback port.
+	 * @return the running server
+	 */
+	public static OpenAiWireServer start() {
+		OpenAiWireServer wire = new OpenAiWireServer();
+		try {
+			wire.server.start(InetAddress.getLoopbackAddress(), 0);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not start the OpenAI wire server", ex);
+		}
+		return wire;
+	}
+
+	/**
+	 * Return the base URL to configure as {@code spring.ai.openai.base-url}.
+	 * @return the URL without a trailing slash
+	 */
+	public String baseUrl() {
+		String url = this.server.url("/").toString();
+		return url.substring(0, url.length() - 1);
+	}
+
+	/**
+	 * Answer the next request with a JSON chat completion.
+	 * @param completion the answer
+	 * @return this server
+	 */
+	public OpenAiWireServer reply(OpenAiCompletion completion) {
+		this.server.enqueue(completionResponse(completion));
+		return this;
+	}
+
+	/**
+	 * Answer the next request with a JSON chat completion after a pause, as a slow model.
+	 * @param completion the answer
+	 * @param delay how long to wait before sending the response
+	 * @return this server
+	 */
+	public OpenAiWireServer replySlowly(OpenAiCompletion completion, Duration delay) {
+		this.server.enqueue(completionResponse(completion).setHeadersDelay(delay.toMillis(), TimeUnit.MILLISECONDS));
+		return this;
+	}
+
+	private MockResponse completionResponse(OpenAiCompletion completion) {
+		Map<String, Object> message = new LinkedHashMap<>();
+		message.put("role", "assistant");
+		message.put("content", completion.toolCalls.isEmpty() ? completion.text() : null);
+		if (!completion.toolCalls.isEmpty()) {
+			message.put("tool_calls", completion.toolCalls.stream()
+				.map((call) -> Map.of("id", call.id(), "type", "function", "function",
+						Map.of("name", call.name(), "arguments", call.arguments())))
+				.toList());
+		}
+		Map<String, Object> body = envelope("chat.completion", completion.model);
+		body.put("choices", List.of(Map.of("index", 0, "message", message, "finish_reason",
+				completion.toolCalls.isEmpty() ? "stop" : "tool_calls")));
+		body.put("usage", completion.usageJson());
+		return new MockResponse().setHeader("Content-Type", "application/json").setBody(json(body));
+	}
+
+	/**
+	 * Answer the next request with a stream of chunks, the way OpenAI streams: a role chunk,
+	 * the text chunks, a finish chunk, then (when usage is reported) a chunk without choices
+	 * that carries the usage, then {@code [DONE]}.
+	 * @param completion the answer
+	 * @return this server
+	 */
+	public OpenAiWireServer stream(OpenAiCompletion completion) {
+		List<String> events = new ArrayList<>();
+		String model = completion.model;
+		events.add(chunk(model, Map.of("role", "assistant", "content", ""), null));
+		for (String text : completion.chunks) {
+			events.add(chunk(model, Map.of("content", text), null));
+		}
+		for (int i = 0; i < completion.toolCalls.size(); i++) {
+			OpenAiCompletion.ToolCall call = completion.toolCalls.get(i);
+			events.add(chunk(model, Map.of("tool_calls", List.of(Map.of("index", i, "id", call.id(), "type",
+					"function", "function", Map.of("name", call.name(), "arguments", call.arguments())))), null));
+		}
+		events.add(chunk(model, Map.of(), completion.toolCalls.isEmpty() ? "stop" : "tool_calls"));
+		if (completion.usageInStream && completion.usageJson() != null) {
+			Map<String, Object> usageChunk = envelope("chat.completion.chunk", model);
+			usageChunk.put("choices", List.of());
+			usageChunk.put("usage", completion.usageJson());
+			events.add(json(usageChunk));
+		}
+		events.add("[DONE]");
+		if (completion.stallAfterChunks >= 0) {
+			events = events.subList(0, Math.min(events.size(), completion.stallAfterChunks + 1));
+		}
+		StringBuilder body = new StringBuilder();
+		events.forEach((event) -> body.append("data: ").append(event).append("\n\n"));
+		MockResponse response = new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body.toString());
+		if (completion.stallAfterChunks >= 0) {
+			// Promise more bytes than are sent and keep the socket open: the client reads the
+			// events that arrived and then waits, as for a slow model, until it cancels.
+			int length = body.toString().getBytes(StandardCharsets.UTF_8).length;
+			response.setHeader("Content-Length", String.valueOf(length + 1_000_000))
+				.setSocketPolicy(completion.disconnectAfterStall ? SocketPolicy.DISCONNECT_AT_END : SocketPolicy.KEEP_OPEN);
+		}
+		else if (!completion.chunkDelay.isZero()) {
+			int perEvent = Math.max(1, body.length() / events.size());
+			response.throttleBody(perEvent, completion.chunkDelay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		this.server.enqueue(response);
+		return this;
+	}
+
+	/**
+	 * Answer the next request with an HTTP error in OpenAI's error format.
+	 * @param status the HTTP status
+	 * @param message the error message
+	 * @return this server
+	 */
+	public OpenAiWireServer fail(int status, String message) {
+		this.server.enqueue(new MockResponse().setResponseCode(status)
+			.setHeader("Content-Type", "application/json")
+			.setBody(json(Map.of("error", Map.of("message", message, "type", "server_error")))));
+		return this;
+	}
+
+	/**
+	 * Answer the next request with 429 Too Many Requests and a {@code Retry-After} header.
+	 * @param retryAfter the wait the provider asks for
+	 * @return this server
+	 */
+	public OpenAiWireServer rateLimited(Duration retryAfter) {
+		this.server.enqueue(new MockResponse().setResponseCode(429)
+			.setHeader("Content-Type", "application/json")
+			.setHeader("Retry-After", String.valueOf(retryAfter.toSeconds()))
+			.setHeader("x-ratelimit-remaining-requests", "0")
+			.setBody(json(Map.of("error", Map.of("message", "Rate limit reached", "type", "requests")))));
+		return this;
+	}
+
+	/**
+	 * Return the next request the server received, as JSON.
+	 * @return the request body
+	 */
+	public JsonNode takeRequest() {
+		try {
+			RecordedRequest request = this.server.takeRequest(10, TimeUnit.SECONDS);
+			if (request == null) {
+				throw new AssertionError("No request reached the OpenAI wire server within 10 seconds");
+			}
+			return JSON.readTree(request.getBody().readUtf8());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Return how many requests the server received.
+	 * @return the count
+	 */
+	public int requestCount() {
+		return this.server.getRequestCount();
+	}
+
+	@Override
+	public void close() {
+		try {
+			this.server.shutdown();
+		}
+		catch (IOException ex) {
+			// the port is released either way
+		}
+	}
+
+	private String chunk(String model, Map<String, Object> delta, String finishReason) {
+		Map<String, Object> choice = new LinkedHashMap<>();
+		choice.put("index", 0);
+		choice.put("delta", delta);
+		choice.put("finish_reason", finishReason);
+		Map<String, Object> body = envelope("chat.completion.chunk", model);
+		body.put("choices", List.of(choice));
+		body.put("usage", null);
+		return json(body);
+	}
+
+	private Map<String, Object> envelope(String object, String model) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("id", "chatcmpl-" + (++this.ids));
+		body.put("object", object);
+		body.put("created", 1_700_000_000L);
+		body.put("model", model);
+		body.put("system_fingerprint", "fp_test");
+		return body;
+	}
+
+	private static String json(Object value) {
+		try {
+			return JSON.writeValueAsString(value);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

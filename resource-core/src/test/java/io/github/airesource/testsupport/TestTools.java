@@ -1,0 +1,53 @@
+package io.github.airesource.testsupport;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
+
+/**
+ * Tools for tests, with the definition from OpenAI's token-counting cookbook.
+ */
+public final class TestTools {
+
+	private TestTools() {
+	}
+
+	/**
+	 * The cookbook's {@code get_current_weather} tool, answering a fixed temperature.
+	 * @param calls counts the tool's invocations
+	 * @return the tool
+	 */
+	public static ToolCallback weather(AtomicInteger calls) {
+		ToolDefinition definition = ToolDefinition.builder()
+			.name("get_current_weather")
+			.description("Get the current weather in a given location")
+			.inputSchema("""
+					{"type":"object","properties":{
+					  "location":{"type":"string","description":"The city and state, e.g. San Francisco, CA"},
+					  "unit":{"type":"string","description":"The unit of temperature to return","enum":["celsius","fahrenheit"]}},
+					 "required":["location"]}""")
+			.build();
+		return new ToolCallback() {
+			@Override
+			public ToolDefinition getToolDefinition() {
+				return definition;
+			}
+
+			@Override
+			public String call(String toolInput) {
+				calls.incrementAndGet();
+				return "{\"temperature\":21,\"unit\":\"celsius\"}";
+			}
+		};
+	}
+
+	/**
+	 * The weather tool without an invocation counter.
+	 * @return the tool
+	 */
+	public static ToolCallback weather() {
+		return weather(new AtomicInteger());
+	}
+
+}
