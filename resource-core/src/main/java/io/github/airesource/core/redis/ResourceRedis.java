@@ -3,16 +3,17 @@ package io.github.airesource.core.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -27,34 +28,39 @@ import org.springframework.util.Assert;
  * Connecting is lazy and happens on a background thread, because opening a connection to a
  * Redis that is down blocks for the client's connect timeout (10 seconds by default); callers
  * wait at most {@link #timeout()} for it and then get a {@link RedisUnavailableException}.
- * Commands are sent asynchronously (Lettuce pipelines them on the shared connection) and
- * awaited with the same bound; commands that time out are cancelled.
+ * While the connection is down (Lettuce reconnects by itself), {@link #commands()} fails at
+ * once instead of letting commands pile up in Lettuce's buffer, and the connection is looked
+ * up again at most once per timeout period. Commands are sent asynchronously (Lettuce
+ * pipelines them on the shared connection) and awaited with the same bound; commands that
+ * time out are cancelled.
  */
 public final class ResourceRedis implements AutoCloseable {
 
-	private final LettuceConnectionFactory connectionFactory;
+	private final RedisConnectionFactory connectionFactory;
 
 	private final String keyPrefix;
 
 	private final Duration timeout;
 
-	private final Executor connector;
+	private final AtomicReference<Attempt> attempt = new AtomicReference<>();
 
-	private final AtomicReference<CompletableFuture<Connected>> connection = new AtomicReference<>();
+	private volatile ExecutorService connector;
 
 	public ResourceRedis(RedisConnectionFactory connectionFactory, String keyPrefix, Duration timeout) {
-		Assert.isInstanceOf(LettuceConnectionFactory.class, connectionFactory,
-				"AI Resource needs Lettuce as the Redis client");
+		Assert.notNull(connectionFactory, "connectionFactory must not be null");
 		Assert.notNull(keyPrefix, "keyPrefix must not be null");
 		Assert.isTrue(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive");
-		this.connectionFactory = (LettuceConnectionFactory) connectionFactory;
+		this.connectionFactory = connectionFactory;
 		this.keyPrefix = keyPrefix;
 		this.timeout = timeout;
-		this.connector = (task) -> {
-			Thread thread = new Thread(task, "airesource-redis-connect");
-			thread.setDaemon(true);
-			thread.start();
-		};
+	}
+
+	/**
+	 * Whether the connection factory is Lettuce's, the only client this class can use.
+	 * @return whether commands can be sent
+	 */
+	public boolean isLettuce() {
+		return this.connectionFactory instanceof LettuceConnectionFactory;
 	}
 
 	/**
@@ -92,28 +98,42 @@ public final class ResourceRedis implements AutoCloseable {
 	}
 
 	/**
-	 * Return the commands of the connection, connecting first if needed.
+	 * Return the commands of an open connection, connecting first if needed. When this
+	 * throws, no command was sent.
 	 * @return asynchronous commands
-	 * @throws RedisUnavailableException if no connection is available within the timeout
+	 * @throws RedisUnavailableException if no open connection is available within the
+	 * timeout
 	 */
 	public RedisClusterAsyncCommands<byte[], byte[]> commands() {
-		CompletableFuture<Connected> attempt = this.connection.get();
-		if (attempt == null || attempt.isCompletedExceptionally()
-				|| (attempt.isDone() && !attempt.join().commands().isOpen())) {
-			CompletableFuture<Connected> next = new CompletableFuture<>();
-			if (this.connection.compareAndSet(attempt, next)) {
-				this.connector.execute(() -> connect(next));
-			}
-			attempt = this.connection.get();
+		if (!isLettuce()) {
+			throw new RedisUnavailableException("AI Resource needs Lettuce as the Redis client, not "
+					+ this.connectionFactory.getClass().getName(), null);
 		}
+		Attempt current = this.attempt.get();
+		if (current == null || current.mayRetry(this.timeout)) {
+			Attempt next = new Attempt();
+			if (this.attempt.compareAndSet(current, next)) {
+				connector().execute(() -> connect(next.result()));
+			}
+			current = this.attempt.get();
+		}
+		RedisClusterAsyncCommands<byte[], byte[]> commands = awaitConnection(current.result()).commands();
+		if (!commands.isOpen()) {
+			throw new RedisUnavailableException("The Redis connection is down; Lettuce is reconnecting", null);
+		}
+		return commands;
+	}
+
+	private Connected awaitConnection(CompletableFuture<Connected> connecting) {
 		try {
-			return attempt.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS).commands();
+			// Not cancelled on timeout: the attempt is shared, later callers may still use it.
+			return connecting.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (TimeoutException ex) {
 			throw new RedisUnavailableException("No Redis connection within " + this.timeout, ex);
 		}
 		catch (ExecutionException ex) {
-			throw new RedisUnavailableException("Redis connection failed: " + ex.getCause(), ex.getCause());
+			throw new RedisUnavailableException("Could not connect to Redis: " + ex.getCause(), ex.getCause());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -132,12 +152,12 @@ public final class ResourceRedis implements AutoCloseable {
 		try {
 			return future.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
-		catch (TimeoutException ex) {
+		catch (TimeoutException | CancellationException ex) {
 			future.cancel(true);
 			throw new RedisUnavailableException("Redis did not answer within " + this.timeout, ex);
 		}
 		catch (ExecutionException ex) {
-			throw new RedisUnavailableException("Redis command failed: " + ex.getCause(), ex.getCause());
+			throw new RedisUnavailableException("Redis failed: " + ex.getCause(), ex.getCause());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -157,12 +177,12 @@ public final class ResourceRedis implements AutoCloseable {
 			try {
 				future.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
 			}
-			catch (TimeoutException ex) {
+			catch (TimeoutException | CancellationException ex) {
 				futures.forEach((each) -> each.cancel(true));
 				throw new RedisUnavailableException("Redis did not answer within " + this.timeout, ex);
 			}
 			catch (ExecutionException ex) {
-				throw new RedisUnavailableException("Redis command failed: " + ex.getCause(), ex.getCause());
+				throw new RedisUnavailableException("Redis failed: " + ex.getCause(), ex.getCause());
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -171,11 +191,27 @@ public final class ResourceRedis implements AutoCloseable {
 		}
 	}
 
+	private ExecutorService connector() {
+		ExecutorService executor = this.connector;
+		if (executor == null) {
+			synchronized (this) {
+				if (this.connector == null) {
+					this.connector = Executors.newSingleThreadExecutor((task) -> {
+						Thread thread = new Thread(task, "airesource-redis-connect");
+						thread.setDaemon(true);
+						return thread;
+					});
+				}
+				executor = this.connector;
+			}
+		}
+		return executor;
+	}
+
 	private void connect(CompletableFuture<Connected> result) {
 		try {
-			RedisConnection redisConnection = this.connectionFactory.getConnection();
-			LettuceConnection lettuce = (LettuceConnection) redisConnection;
-			result.complete(new Connected(lettuce, lettuce.getNativeConnection()));
+			LettuceConnection connection = (LettuceConnection) this.connectionFactory.getConnection();
+			result.complete(new Connected(connection, connection.getNativeConnection()));
 		}
 		catch (RuntimeException ex) {
 			result.completeExceptionally(ex);
@@ -184,14 +220,46 @@ public final class ResourceRedis implements AutoCloseable {
 
 	@Override
 	public void close() {
-		CompletableFuture<Connected> current = this.connection.getAndSet(null);
-		if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+		Attempt current = this.attempt.getAndSet(null);
+		if (current != null && current.result().isDone() && !current.result().isCompletedExceptionally()) {
 			// Releases a dedicated connection; a shared one belongs to the factory.
-			current.join().connection().close();
+			current.result().join().connection().close();
+		}
+		ExecutorService executor = this.connector;
+		if (executor != null) {
+			executor.shutdownNow();
 		}
 	}
 
 	private record Connected(LettuceConnection connection, RedisClusterAsyncCommands<byte[], byte[]> commands) {
+	}
+
+	/**
+	 * One connection lookup. A lookup that failed, or found the connection closed, may be
+	 * repeated once the timeout has passed since it finished; until then callers fail fast.
+	 */
+	private static final class Attempt {
+
+		private final CompletableFuture<Connected> result = new CompletableFuture<>();
+
+		private volatile long finishedAt;
+
+		Attempt() {
+			this.result.whenComplete((connected, ex) -> this.finishedAt = System.nanoTime());
+		}
+
+		CompletableFuture<Connected> result() {
+			return this.result;
+		}
+
+		boolean mayRetry(Duration timeout) {
+			if (!this.result.isDone()) {
+				return false;
+			}
+			boolean usable = !this.result.isCompletedExceptionally() && this.result.join().commands().isOpen();
+			return !usable && System.nanoTime() - this.finishedAt >= timeout.toNanos();
+		}
+
 	}
 
 }

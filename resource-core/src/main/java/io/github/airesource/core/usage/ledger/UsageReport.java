@@ -40,15 +40,18 @@ public record UsageReport(StoreStatus store, UsageSummary global, Map<String, Us
 	 *
 	 * @param type {@code memory} or {@code redis}
 	 * @param fleetWide whether the figures cover every instance sharing the store
-	 * @param degraded whether the store is failing; figures are then this instance's only
-	 * @param failedWrites records that could not be written to the shared store
+	 * @param degraded whether the store is failing or behind; when the figures are not
+	 * fleet-wide they are this instance's only
+	 * @param pendingWrites calls recorded here that wait to be written to the shared store
+	 * @param failedWrites calls that could not be written to the shared store; they are in
+	 * this instance's figures only
 	 * @param lastError the last store error, or {@code null}
 	 */
-	public record StoreStatus(String type, boolean fleetWide, boolean degraded, long failedWrites,
+	public record StoreStatus(String type, boolean fleetWide, boolean degraded, long pendingWrites, long failedWrites,
 			String lastError) {
 
 		/** The status of an in-memory ledger. */
-		public static final StoreStatus MEMORY = new StoreStatus("memory", false, false, 0, null);
+		public static final StoreStatus MEMORY = new StoreStatus("memory", false, false, 0, 0, null);
 
 	}
 

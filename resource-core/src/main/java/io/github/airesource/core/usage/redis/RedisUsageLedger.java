@@ -3,7 +3,9 @@ package io.github.airesource.core.usage.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +48,11 @@ import org.springframework.util.Assert;
  * Recording never touches Redis on the caller's thread: each call is added to this
  * instance's {@link InMemoryUsageLedger} and queued; one background writer drains the queue
  * and sends everything it took in one pipelined round trip (so at most one per call, fewer
- * under load). When Redis fails or the queue is full, the calls stay counted locally, the
- * failure is counted and the report says it is degraded. Reports read Redis within the
+ * under load). While Redis cannot be reached, nothing is sent and the calls wait (up to
+ * {@value #QUEUE_CAPACITY}) to be sent when it is back; a round trip that was sent but failed
+ * or timed out is not repeated, since Redis may have applied part of it, and its calls count
+ * as failed writes. Either way every call stays in this instance's figures, failures are
+ * counted, and the report says the store is degraded. Reports read Redis within the
  * configured timeout and fall back to this instance's figures when it does not answer.
  *
  * <p>
@@ -85,6 +90,10 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	private final AtomicLong failedWrites = new AtomicLong();
 
 	private final AtomicLong failedOperations = new AtomicLong();
+
+	private final Deque<Pending> unsent = new ArrayDeque<>();
+
+	private volatile int unsentCount;
 
 	private volatile boolean degraded;
 
@@ -135,14 +144,11 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Write everything queued so far, on the caller's thread.
+	 * Return how many recorded calls wait to be written to Redis.
+	 * @return the count
 	 */
-	public void flush() {
-		List<Pending> batch = new ArrayList<>();
-		while (this.queue.drainTo(batch, MAX_BATCH) > 0) {
-			write(batch);
-			batch.clear();
-		}
+	public long pendingWrites() {
+		return this.queue.size() + this.unsentCount;
 	}
 
 	@Override
@@ -220,8 +226,9 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	private StoreStatus status(boolean fromRedis) {
-		return new StoreStatus("redis", fromRedis, this.degraded || !fromRedis, this.failedWrites.get(),
-				this.lastError);
+		long pending = pendingWrites();
+		return new StoreStatus("redis", fromRedis, this.degraded || !fromRedis || pending > 0, pending,
+				this.failedWrites.get(), this.lastError);
 	}
 
 	private SummaryReads read(RedisClusterAsyncCommands<byte[], byte[]> commands, String dim, long now) {
@@ -248,16 +255,15 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	private void writeLoop() {
-		List<Pending> batch = new ArrayList<>();
 		while (!this.closed) {
 			try {
-				Pending first = this.queue.poll(1, TimeUnit.SECONDS);
-				if (first == null) {
-					continue;
+				long wait = this.unsent.isEmpty() ? 1000 : this.redis.timeout().toMillis();
+				Pending next = this.queue.poll(wait, TimeUnit.MILLISECONDS);
+				if (next != null) {
+					this.unsent.add(next);
 				}
-				batch.add(first);
-				this.queue.drainTo(batch, MAX_BATCH - 1);
-				write(batch);
+				this.queue.drainTo(this.unsent, Math.max(0, QUEUE_CAPACITY - this.unsent.size()));
+				sendUnsent();
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -266,13 +272,30 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 			catch (RuntimeException ex) {
 				logger.warn("Usage writer failed", ex);
 			}
-			finally {
-				batch.clear();
-			}
 		}
 	}
 
-	private void write(List<Pending> batch) {
+	/**
+	 * Send waiting calls in batches until all are sent or Redis cannot be reached. Only the
+	 * writer thread (or {@link #close()}, after it stopped) calls this.
+	 */
+	private void sendUnsent() {
+		while (!this.unsent.isEmpty()) {
+			List<Pending> batch = new ArrayList<>(Math.min(MAX_BATCH, this.unsent.size()));
+			this.unsent.stream().limit(MAX_BATCH).forEach(batch::add);
+			Sent sent = write(batch);
+			if (sent == Sent.NOTHING) {
+				break;
+			}
+			batch.forEach((pending) -> this.unsent.pollFirst());
+			if (sent == Sent.FAILED) {
+				this.failedWrites.addAndGet(batch.size());
+			}
+		}
+		this.unsentCount = this.unsent.size();
+	}
+
+	private Sent write(List<Pending> batch) {
 		Map<String, long[]> hashes = new LinkedHashMap<>();
 		Map<String, Duration> ttls = new LinkedHashMap<>();
 		Map<ScopeType, Map<String, Long>> costs = new LinkedHashMap<>();
@@ -294,8 +317,15 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 				}
 			}
 		}
+		RedisClusterAsyncCommands<byte[], byte[]> commands;
 		try {
-			RedisClusterAsyncCommands<byte[], byte[]> commands = this.redis.commands();
+			commands = this.redis.commands();
+		}
+		catch (RedisUnavailableException ex) {
+			failedOperation(ex);
+			return Sent.NOTHING;
+		}
+		try {
 			List<Future<?>> futures = new ArrayList<>();
 			hashes.forEach((suffix, deltas) -> {
 				byte[] key = this.redis.key(suffix);
@@ -317,10 +347,11 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 			});
 			this.redis.awaitAll(futures);
 			succeeded();
+			return Sent.ALL;
 		}
 		catch (RedisUnavailableException ex) {
-			failed(batch.size(), ex.getMessage());
 			failedOperation(ex);
+			return Sent.FAILED;
 		}
 	}
 
@@ -355,6 +386,19 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 		this.lastError = error;
 	}
 
+	private enum Sent {
+
+		/** Redis could not be reached; nothing left this instance. */
+		NOTHING,
+
+		/** Sent but failed or timed out; part of it may have been applied. */
+		FAILED,
+
+		/** Applied. */
+		ALL
+
+	}
+
 	private void failedOperation(RedisUnavailableException ex) {
 		this.failedOperations.incrementAndGet();
 		this.degraded = true;
@@ -380,13 +424,24 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 		Thread thread = this.writer;
 		if (thread != null) {
 			thread.interrupt();
+			try {
+				thread.join(this.redis.timeout().toMillis() * 4);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		}
+		// The writer has stopped: send what is left once, and count what cannot be sent.
+		this.queue.drainTo(this.unsent);
 		try {
-			flush();
+			sendUnsent();
 		}
 		catch (RuntimeException ex) {
-			logger.debug("Final usage flush failed", ex);
+			logger.debug("Final usage write failed", ex);
 		}
+		this.failedWrites.addAndGet(this.unsent.size());
+		this.unsent.clear();
+		this.unsentCount = 0;
 	}
 
 	private record Pending(long[] deltas, String model, CallScope scope, long atMillis) {

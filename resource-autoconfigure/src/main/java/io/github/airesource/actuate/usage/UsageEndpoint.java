@@ -1,0 +1,70 @@
+package io.github.airesource.actuate.usage;
+
+import io.github.airesource.core.scope.ScopeType;
+import io.github.airesource.core.usage.ledger.UsageLedger;
+import io.github.airesource.core.usage.ledger.UsageReport;
+import io.github.airesource.core.usage.ledger.UsageSummary;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.lang.Nullable;
+
+/**
+ * The {@code aiusage} endpoint: tokens and cost in total and over the last minute, hour and
+ * day, by model and for the top tenants and users by cost, and the models used without a
+ * price. {@code /actuator/aiusage/user/alice} shows one scope. Shows ids and model names
+ * only, never prompt text, responses or keys.
+ */
+@Endpoint(id = "aiusage")
+public class UsageEndpoint {
+
+	/** How many scopes of each type the report lists unless asked for another number. */
+	public static final int DEFAULT_TOP = 10;
+
+	private static final int MAX_TOP = 1000;
+
+	private final UsageLedger ledger;
+
+	public UsageEndpoint(UsageLedger ledger) {
+		this.ledger = ledger;
+	}
+
+	/**
+	 * Report usage.
+	 * @param top how many tenants and users to list (default 10, at most 1000)
+	 * @return the report
+	 */
+	@ReadOperation
+	public UsageReport usage(@Nullable Integer top) {
+		int limit = (top != null) ? Math.max(0, Math.min(top, MAX_TOP)) : DEFAULT_TOP;
+		return this.ledger.report(limit);
+	}
+
+	/**
+	 * Report the usage of one scope.
+	 * @param scopeType {@code global}, {@code tenant} or {@code user}
+	 * @param id the scope id ({@code global} for the global scope)
+	 * @return the usage, or {@code null} (404) if the scope is unknown or not tracked
+	 */
+	@ReadOperation
+	@Nullable
+	public UsageSummary scope(@Selector String scopeType, @Selector String id) {
+		ScopeType type = scopeTypeOf(scopeType);
+		if (type == null || type == ScopeType.CONVERSATION) {
+			return null;
+		}
+		return this.ledger.scope(type, id).orElse(null);
+	}
+
+	@Nullable
+	private static ScopeType scopeTypeOf(String value) {
+		for (ScopeType type : ScopeType.values()) {
+			if (type.value().equalsIgnoreCase(value)) {
+				return type;
+			}
+		}
+		return null;
+	}
+
+}

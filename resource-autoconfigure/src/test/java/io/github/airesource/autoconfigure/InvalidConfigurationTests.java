@@ -1,0 +1,111 @@
+package io.github.airesource.autoconfigure;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.github.airesource.core.pricing.PricingCatalog;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Invalid {@code ai.resource.*} values stop the application at startup with a message that
+ * names the property and says what to write instead.
+ */
+class InvalidConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(ResourceAutoConfigurations.resource());
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = {
+			"ai.resource.usage.max-tracked-scopes=0 | ai.resource.usage.max-tracked-scopes | such as 10000",
+			"ai.resource.usage.max-tracked-scopes=-5 | ai.resource.usage.max-tracked-scopes | such as 10000",
+			"ai.resource.usage.redis-retention=0s | ai.resource.usage.redis-retention | such as 30d",
+			"ai.resource.pricing.models.my-model.input=-1 | ai.resource.pricing.models[my-model].input | per one million tokens",
+			"ai.resource.pricing.models.my-model.input=1 | ai.resource.pricing.models[my-model].output | for example 2.50",
+			"ai.resource.pricing.models.my-model.output=1 | ai.resource.pricing.models[my-model].input | for example 2.50" })
+	void whenValueIsInvalidThenStartupFailsNamingThePropertyAndTheFix(String setting, String property, String advice) {
+		this.runner.withPropertyValues(setting).run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("Property: " + property);
+			assertThat(analysis.getAction()).contains(advice);
+		});
+	}
+
+	@Test
+	void whenCachedPriceIsNegativeThenStartupFails() {
+		this.runner.withPropertyValues("ai.resource.pricing.models.m.input=1", "ai.resource.pricing.models.m.output=1",
+				"ai.resource.pricing.models.m.cached-input=-0.5")
+			.run((context) -> assertThat(analyze(context.getStartupFailure()).getDescription())
+				.contains("Property: ai.resource.pricing.models[m].cached-input")
+				.contains("Value: \"-0.5\""));
+	}
+
+	@Test
+	void whenModelNameHasDotsInBracketsThenItStaysOneKey() {
+		this.runner.withPropertyValues("ai.resource.pricing.models[gpt-4.1].input=3.00",
+				"ai.resource.pricing.models[gpt-4.1].output=12.00")
+			.run((context) -> assertThat(context.getBean(PricingCatalog.class).cost("gpt-4.1-2025-04-14", 1_000_000, 0, 0))
+				.isEqualByComparingTo("3.00"));
+	}
+
+	@Test
+	void whenRedisStoreWithoutRedisConnectionThenStartupFailsSayingWhatToAdd() {
+		this.runner.withPropertyValues("ai.resource.usage.store=redis").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("Property: ai.resource.usage.store").contains("Value: \"redis\"");
+			assertThat(analysis.getAction()).contains("spring-boot-starter-data-redis")
+				.contains("ai.resource.usage.store=memory");
+		});
+	}
+
+	@Test
+	void whenRedisStoreWithoutRedisOnTheClassPathThenStartupFailsSayingWhatToAdd() {
+		this.runner.withPropertyValues("ai.resource.usage.store=redis")
+			.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class))
+			.run((context) -> assertThat(analyze(context.getStartupFailure()).getAction())
+				.contains("spring-boot-starter-data-redis"));
+	}
+
+	@Test
+	void whenRedisPropertiesAreInvalidThenStartupFails() {
+		this.runner.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class))
+			.withPropertyValues("ai.resource.redis.timeout=0ms")
+			.run((context) -> assertThat(analyze(context.getStartupFailure()).getDescription())
+				.contains("Property: ai.resource.redis.timeout"));
+		this.runner.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class))
+			.withPropertyValues("ai.resource.redis.key-prefix=")
+			.run((context) -> assertThat(analyze(context.getStartupFailure()).getAction())
+				.contains("airesource:"));
+	}
+
+	@Test
+	void whenRedisStoreOverJedisThenStartupFailsNamingTheClientType() {
+		this.runner.withBean(RedisConnectionFactory.class, () -> org.mockito.Mockito.mock(RedisConnectionFactory.class))
+			.withPropertyValues("ai.resource.usage.store=redis")
+			.run((context) -> assertThat(analyze(context.getStartupFailure()).getDescription())
+				.contains("Property: spring.data.redis.client-type"));
+	}
+
+	@Test
+	void whenMemoryStoreOverJedisThenStartupSucceeds() {
+		this.runner.withBean(RedisConnectionFactory.class, () -> org.mockito.Mockito.mock(RedisConnectionFactory.class))
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	private static FailureAnalysis analyze(Throwable failure) {
+		assertThat(failure).as("the context should have failed to start").isNotNull();
+		FailureAnalysis analysis = new InvalidResourcePropertyFailureAnalyzer().analyze(failure);
+		assertThat(analysis).as("analysis of " + failure).isNotNull();
+		return analysis;
+	}
+
+}

@@ -1,0 +1,58 @@
+package io.github.airesource.autoconfigure;
+
+import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
+import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
+import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
+import io.github.airesource.autoconfigure.usage.UsageEndpointAutoConfiguration;
+
+import org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration;
+import org.springframework.ai.model.openai.autoconfigure.OpenAiChatAutoConfiguration;
+import org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration;
+import org.springframework.ai.retry.autoconfigure.SpringAiRetryAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * Context runners with the auto-configurations an application gets from the starter, Spring
+ * AI's OpenAI starter, Actuator metrics and Spring Data Redis.
+ */
+public final class ResourceAutoConfigurations {
+
+	private ResourceAutoConfigurations() {
+	}
+
+	/**
+	 * Return AI Resource's own auto-configurations.
+	 * @return the auto-configurations
+	 */
+	public static AutoConfigurations resource() {
+		return AutoConfigurations.of(ResourceAutoConfiguration.class, PricingAutoConfiguration.class,
+				ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class,
+				UsageEndpointAutoConfiguration.class);
+	}
+
+	/**
+	 * Return a runner with AI Resource, the OpenAI chat model pointed at a wire server, the
+	 * chat client builder, metrics and the endpoint infrastructure. Retries are off so that
+	 * error tests see one request.
+	 * @param baseUrl the OpenAI base URL
+	 * @return the runner
+	 */
+	public static ApplicationContextRunner withOpenAi(String baseUrl) {
+		return new ApplicationContextRunner().withConfiguration(resource())
+			.withConfiguration(AutoConfigurations.of(ChatClientAutoConfiguration.class, OpenAiChatAutoConfiguration.class,
+					ToolCallingAutoConfiguration.class, SpringAiRetryAutoConfiguration.class,
+					MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, EndpointAutoConfiguration.class,
+					RedisAutoConfiguration.class))
+			.withPropertyValues("spring.ai.openai.api-key=test-key", "spring.ai.openai.base-url=" + baseUrl,
+					"spring.ai.openai.chat.options.model=gpt-4o-mini", "spring.ai.openai.chat.options.stream-usage=true",
+					"spring.ai.retry.max-attempts=1", "management.endpoints.web.exposure.include=aiusage");
+	}
+
+}

@@ -1,0 +1,134 @@
+package io.github.airesource.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback TCP proxy in front of a real server, for outage tests: {@link #cut()} drops
+ * every connection and refuses new ones until {@link #restore()}, as a Redis that went down
+ * and came back.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+	private final ServerSocket server;
+
+	private final String targetHost;
+
+	private final int targetPort;
+
+	private final List<Socket> open = new CopyOnWriteArrayList<>();
+
+	private volatile boolean cut;
+
+	private TcpProxy(String targetHost, int targetPort) throws IOException {
+		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+		this.targetHost = targetHost;
+		this.targetPort = targetPort;
+		Thread acceptor = new Thread(this::accept, "tcp-proxy-" + this.server.getLocalPort());
+		acceptor.setDaemon(true);
+		acceptor.start();
+	}
+
+	/**
+	 * Start a proxy to a server.
+	 * @param host the server host
+	 * @param port the server port
+	 * @return the running proxy
+	 */
+	public static TcpProxy to(String host, int port) {
+		try {
+			return new TcpProxy(host, port);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Return the port clients connect to.
+	 * @return the port
+	 */
+	public int port() {
+		return this.server.getLocalPort();
+	}
+
+	/**
+	 * Drop every connection and refuse new ones.
+	 */
+	public void cut() {
+		this.cut = true;
+		this.open.forEach(TcpProxy::closeQuietly);
+		this.open.clear();
+	}
+
+	/**
+	 * Accept and forward connections again.
+	 */
+	public void restore() {
+		this.cut = false;
+	}
+
+	@Override
+	public void close() {
+		cut();
+		closeQuietly(this.server);
+	}
+
+	private void accept() {
+		while (!this.server.isClosed()) {
+			try {
+				Socket client = this.server.accept();
+				if (this.cut) {
+					closeQuietly(client);
+					continue;
+				}
+				Socket target = new Socket(this.targetHost, this.targetPort);
+				this.open.add(client);
+				this.open.add(target);
+				pump(client, target);
+				pump(target, client);
+			}
+			catch (IOException ex) {
+				// closed or refused: keep accepting until the proxy is closed
+			}
+		}
+	}
+
+	private void pump(Socket from, Socket to) {
+		Thread thread = new Thread(() -> {
+			byte[] buffer = new byte[8192];
+			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+				int read;
+				while ((read = in.read(buffer)) >= 0) {
+					out.write(buffer, 0, read);
+					out.flush();
+				}
+			}
+			catch (IOException ex) {
+				// connection dropped
+			}
+			finally {
+				closeQuietly(from);
+				closeQuietly(to);
+			}
+		}, "tcp-proxy-pump");
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	private static void closeQuietly(AutoCloseable closeable) {
+		try {
+			closeable.close();
+		}
+		catch (Exception ex) {
+			// already closed
+		}
+	}
+
+}
