@@ -269,6 +269,9 @@ public final class TokenCounter {
 		}
 
 		int count(String text) {
+			if (TokenCounter.this.memoMaxChars == 0) {
+				return encoding().countTokensOrdinary(text);
+			}
 			Integer known = this.texts.getIfPresent(text);
 			if (known != null) {
 				return known;
