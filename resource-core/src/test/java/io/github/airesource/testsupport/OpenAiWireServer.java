@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
@@ -106,6 +107,37 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return this server
 	 */
 	public OpenAiWireServer stream(OpenAiCompletion completion) {
+		this.server.enqueue(streamResponse(completion));
+		return this;
+	}
+
+	/**
+	 * Answer every request, from now on and in any order, with the same completion: as JSON
+	 * or as a stream, as each request asks. For concurrency tests, where the order in which
+	 * requests arrive is not known.
+	 * @param completion the answer
+	 * @return this server
+	 */
+	public OpenAiWireServer answerEveryRequest(OpenAiCompletion completion) {
+		this.server.setDispatcher(new Dispatcher() {
+			@Override
+			public MockResponse dispatch(RecordedRequest request) {
+				boolean stream;
+				try {
+					stream = JSON.readTree(request.getBody().clone().readUtf8()).path("stream").asBoolean();
+				}
+				catch (IOException ex) {
+					return new MockResponse().setResponseCode(400);
+				}
+				synchronized (OpenAiWireServer.this) {
+					return stream ? streamResponse(completion) : completionResponse(completion);
+				}
+			}
+		});
+		return this;
+	}
+
+	private MockResponse streamResponse(OpenAiCompletion completion) {
 		List<String> events = new ArrayList<>();
 		String model = completion.model;
 		events.add(chunk(model, Map.of("role", "assistant", "content", ""), null));
@@ -142,8 +174,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 			int perEvent = Math.max(1, body.length() / events.size());
 			response.throttleBody(perEvent, completion.chunkDelay.toMillis(), TimeUnit.MILLISECONDS);
 		}
-		this.server.enqueue(response);
-		return this;
+		return response;
 	}
 
 	/**
