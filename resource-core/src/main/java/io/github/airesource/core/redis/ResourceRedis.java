@@ -125,20 +125,8 @@ public final class ResourceRedis implements AutoCloseable {
 	}
 
 	private Connected awaitConnection(CompletableFuture<Connected> connecting) {
-		try {
-			// Not cancelled on timeout: the attempt is shared, later callers may still use it.
-			return connecting.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (TimeoutException ex) {
-			throw new RedisUnavailableException("No Redis connection within " + this.timeout, ex);
-		}
-		catch (ExecutionException ex) {
-			throw new RedisUnavailableException("Could not connect to Redis: " + ex.getCause(), ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new RedisUnavailableException("Interrupted while connecting to Redis", ex);
-		}
+		// Not cancelled on timeout: the attempt is shared, later callers may still use it.
+		return get(connecting, this.timeout.toNanos(), false);
 	}
 
 	/**
@@ -149,20 +137,7 @@ public final class ResourceRedis implements AutoCloseable {
 	 * @throws RedisUnavailableException if it fails or takes longer than the timeout
 	 */
 	public <T> T await(Future<T> future) {
-		try {
-			return future.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (TimeoutException | CancellationException ex) {
-			future.cancel(true);
-			throw new RedisUnavailableException("Redis did not answer within " + this.timeout, ex);
-		}
-		catch (ExecutionException ex) {
-			throw new RedisUnavailableException("Redis failed: " + ex.getCause(), ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new RedisUnavailableException("Interrupted while waiting for Redis", ex);
-		}
+		return get(future, this.timeout.toNanos(), true);
 	}
 
 	/**
@@ -172,22 +147,33 @@ public final class ResourceRedis implements AutoCloseable {
 	 */
 	public void awaitAll(Collection<? extends Future<?>> futures) {
 		long deadline = System.nanoTime() + this.timeout.toNanos();
-		for (Future<?> future : futures) {
-			long left = deadline - System.nanoTime();
-			try {
-				future.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+		try {
+			for (Future<?> future : futures) {
+				get(future, Math.max(deadline - System.nanoTime(), 0), true);
 			}
-			catch (TimeoutException | CancellationException ex) {
-				futures.forEach((each) -> each.cancel(true));
-				throw new RedisUnavailableException("Redis did not answer within " + this.timeout, ex);
+		}
+		catch (RedisUnavailableException ex) {
+			futures.forEach((each) -> each.cancel(true));
+			throw ex;
+		}
+	}
+
+	private <T> T get(Future<T> future, long nanos, boolean cancelOnTimeout) {
+		try {
+			return future.get(nanos, TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException | CancellationException ex) {
+			if (cancelOnTimeout) {
+				future.cancel(true);
 			}
-			catch (ExecutionException ex) {
-				throw new RedisUnavailableException("Redis failed: " + ex.getCause(), ex.getCause());
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new RedisUnavailableException("Interrupted while waiting for Redis", ex);
-			}
+			throw new RedisUnavailableException("Redis did not answer within " + this.timeout, ex);
+		}
+		catch (ExecutionException ex) {
+			throw new RedisUnavailableException("Redis failed: " + ex.getCause(), ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RedisUnavailableException("Interrupted while waiting for Redis", ex);
 		}
 	}
 
