@@ -1,0 +1,48 @@
+package io.github.airesource.sample;
+
+import java.time.Duration;
+
+import io.github.airesource.core.ResourceLimitException;
+import io.github.airesource.core.scope.ScopeType;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How a call refused by a resource limit is answered over HTTP.
+ */
+class ResourceLimitExceptionHandlerTests {
+
+	private final ResourceLimitExceptionHandler handler = new ResourceLimitExceptionHandler();
+
+	@Test
+	void whenALimitRefusesACallThenTheAnswerIs429WithAProblemDetailNamingTheLimit() {
+		ResponseEntity<ProblemDetail> response = this.handler.handleResourceLimit(
+				new ResourceLimitException("Daily budget of user alice is used up", "per-user-daily", ScopeType.USER,
+						Duration.ofMillis(2500)));
+
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		assertThat(response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("3");
+		ProblemDetail problem = response.getBody();
+		assertThat(problem.getStatus()).isEqualTo(429);
+		assertThat(problem.getTitle()).isEqualTo("Resource limit reached");
+		assertThat(problem.getDetail()).isEqualTo("Daily budget of user alice is used up");
+		assertThat(problem.getProperties()).containsEntry("limit", "per-user-daily").containsEntry("scope", "user");
+	}
+
+	@Test
+	void whenTheLimitDoesNotKnowWhenCapacityReturnsThenThereIsNoRetryAfter() {
+		ResponseEntity<ProblemDetail> response = this.handler
+			.handleResourceLimit(new ResourceLimitException("Too many calls", "global-rpm", ScopeType.GLOBAL, null));
+
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		assertThat(response.getHeaders().containsKey(HttpHeaders.RETRY_AFTER)).isFalse();
+		assertThat(response.getBody().getProperties()).containsEntry("scope", "global");
+	}
+
+}

@@ -1,0 +1,233 @@
+package io.github.airesource.sample;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.airesource.core.tokens.TokenCounter;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sample as a client sees it, on the demo model: chat, streaming, chat memory, errors,
+ * and the starter's accounting in the {@code aiusage} endpoint and Prometheus. The demo model
+ * is forced so that the machine's {@code OPENAI_API_KEY} cannot change the outcome. Metrics
+ * export is on (tests switch it off by default) so that Prometheus can be read.
+ */
+@AutoConfigureObservability(tracing = false)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "spring.ai.model.chat=none", "sample.demo-model=true" })
+class SampleApplicationTests {
+
+	private static final ObjectMapper JSON = new ObjectMapper()
+		.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+	private static final BigDecimal INPUT_PRICE = new BigDecimal("0.15");
+
+	private static final BigDecimal OUTPUT_PRICE = new BigDecimal("0.60");
+
+	private final TokenCounter tokenCounter = TokenCounter.create();
+
+	@Test
+	void whenAMessageIsPostedThenTheDemoModelRepliesWithTheUsageAndCostOfWhatItReceived(
+			@Autowired WebTestClient client) {
+		JsonNode answer = chat(client, Map.of("message", "What does the starter count?", "user", "alice"));
+
+		String reply = answer.get("reply").asText();
+		List<Message> received = List.of(system(), new UserMessage("What does the starter count?"));
+		assertThat(reply).isEqualTo(DemoChatModel.answer(new Prompt(received)))
+			.startsWith("[demo model] You asked: \"What does the starter count?\".");
+		assertThat(UUID.fromString(answer.get("conversationId").asText())).isNotNull();
+		JsonNode usage = answer.get("usage");
+		assertThat(usage.get("model").asText()).isEqualTo("demo-model");
+		assertThat(usage.get("promptTokens").asInt()).isEqualTo(promptTokens(received)).isPositive();
+		assertThat(usage.get("completionTokens").asInt()).isEqualTo(completionTokens(reply)).isPositive();
+		assertThat(usage.get("estimated").asBoolean()).isFalse();
+		BigDecimal cost = answer.get("cost").decimalValue();
+		assertThat(cost).isPositive()
+			.isEqualByComparingTo(cost(promptTokens(received), completionTokens(reply)))
+			.isEqualByComparingTo(usage.get("cost").decimalValue());
+	}
+
+	@Test
+	void whenAnAnswerIsStreamedThenTokenEventsMakeUpTheReplyAndAUsageEventFollows(@Autowired WebTestClient client) {
+		EventStream stream = EventStream.read(client.get()
+			.uri((uri) -> uri.path("/api/chat/stream")
+				.queryParam("message", "Stream this, please")
+				.queryParam("conversationId", "c-stream")
+				.queryParam("user", "bob")
+				.build()));
+
+		List<Message> received = List.of(system(), new UserMessage("Stream this, please"));
+		String expectedReply = DemoChatModel.answer(new Prompt(received));
+		assertThat(stream.named("token")).hasSizeGreaterThan(10);
+		assertThat(stream.joined("token")).isEqualTo(expectedReply);
+		assertThat(stream.last().name()).isEqualTo("usage");
+		JsonNode usage = json(stream.last().data());
+		assertThat(usage.get("model").asText()).isEqualTo("demo-model");
+		assertThat(usage.get("promptTokens").asInt()).isEqualTo(promptTokens(received)).isPositive();
+		assertThat(usage.get("completionTokens").asInt()).isEqualTo(completionTokens(expectedReply)).isPositive();
+		assertThat(usage.get("estimated").asBoolean()).isFalse();
+		assertThat(usage.get("cost").decimalValue()).isPositive();
+	}
+
+	@Test
+	@DirtiesContext(methodMode = DirtiesContext.MethodMode.BEFORE_METHOD)
+	void whenChattingAndStreamingThenTheUsageEndpointCountsBothCallsForTheUserAndModel(
+			@Autowired WebTestClient client) {
+		JsonNode posted = chat(client, Map.of("message", "Hello", "user", "carol", "tenant", "acme"));
+		EventStream streamed = EventStream.read(client.get()
+			.uri((uri) -> uri.path("/api/chat/stream")
+				.queryParam("message", "Hello again")
+				.queryParam("user", "carol")
+				.queryParam("tenant", "acme")
+				.build()));
+		BigDecimal streamedCost = json(streamed.last().data()).get("cost").decimalValue();
+		BigDecimal expectedCost = posted.get("cost").decimalValue().add(streamedCost);
+
+		JsonNode report = json(client.get()
+			.uri("/actuator/aiusage")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
+
+		JsonNode total = report.at("/global/total");
+		assertThat(total.get("calls").asLong()).isEqualTo(2);
+		assertThat(total.get("failedCalls").asLong()).isZero();
+		assertThat(total.get("cost").decimalValue()).isEqualByComparingTo(expectedCost);
+		assertThat(report.get("models").has("demo-model")).isTrue();
+		assertThat(report.at("/models/demo-model/total/calls").asLong()).isEqualTo(2);
+		assertThat(report.at("/scopes/user/top/0/id").asText()).isEqualTo("carol");
+		assertThat(report.at("/scopes/user/top/0/usage/total/calls").asLong()).isEqualTo(2);
+		assertThat(report.at("/scopes/tenant/top/0/id").asText()).isEqualTo("acme");
+		assertThat(report.get("unpricedModels")).isEmpty();
+	}
+
+	@Test
+	void whenAConversationContinuesThenTheModelReceivesItsHistory(@Autowired WebTestClient client) {
+		JsonNode first = chat(client, Map.of("message", "My name is Dana.", "conversationId", "c-memory"));
+		JsonNode second = chat(client, Map.of("message", "What is my name?", "conversationId", "c-memory"));
+
+		List<Message> received = List.of(system(), new UserMessage("My name is Dana."),
+				new AssistantMessage(first.get("reply").asText()), new UserMessage("What is my name?"));
+		assertThat(second.get("conversationId").asText()).isEqualTo("c-memory");
+		assertThat(second.at("/usage/promptTokens").asInt()).isEqualTo(promptTokens(received))
+			.isGreaterThan(first.at("/usage/promptTokens").asInt());
+		assertThat(second.get("reply").asText()).endsWith("Messages remembered from this conversation: 2.");
+	}
+
+	@Test
+	void whenTheMessageIsBlankThenTheAnswerIsABadRequestProblemDetail(@Autowired WebTestClient client) {
+		client.post()
+			.uri("/api/chat")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("message", "  "))
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo(400)
+			.jsonPath("$.detail")
+			.isEqualTo("The message must not be blank.")
+			.jsonPath("$.instance")
+			.isEqualTo("/api/chat");
+		client.get()
+			.uri("/api/chat/stream?message=")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.detail")
+			.isEqualTo("The message must not be blank.");
+	}
+
+	@Test
+	void whenActuatorIsAskedThenHealthIsUpAndPrometheusShowsTokensByModel(@Autowired WebTestClient client) {
+		chat(client, Map.of("message", "Count me."));
+
+		client.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody().jsonPath("$.status")
+			.isEqualTo("UP");
+		String prometheus = client.get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(prometheus).contains("ai_resource_tokens_total{").contains("model=\"demo-model\"");
+		String tokenLines = prometheus.lines()
+			.filter((line) -> line.startsWith("ai_resource_tokens_total{"))
+			.collect(Collectors.joining("\n"));
+		assertThat(tokenLines).contains("type=\"input\"").contains("type=\"output\"");
+	}
+
+	private JsonNode chat(WebTestClient client, Map<String, String> request) {
+		String body = client.post()
+			.uri("/api/chat")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(request)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		return json(body);
+	}
+
+	private static SystemMessage system() {
+		return new SystemMessage(ChatController.SYSTEM_PROMPT);
+	}
+
+	private int promptTokens(List<Message> received) {
+		return this.tokenCounter.countPrompt(new Prompt(received), DemoChatModel.BILLED_AS).total();
+	}
+
+	private int completionTokens(String reply) {
+		return this.tokenCounter.countText(reply, DemoChatModel.BILLED_AS);
+	}
+
+	private static BigDecimal cost(int promptTokens, int completionTokens) {
+		return BigDecimal.valueOf(promptTokens)
+			.multiply(INPUT_PRICE)
+			.add(BigDecimal.valueOf(completionTokens).multiply(OUTPUT_PRICE))
+			.movePointLeft(6);
+	}
+
+	private static JsonNode json(String text) {
+		try {
+			return JSON.readTree(text);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("Not JSON: " + text, ex);
+		}
+	}
+
+}
