@@ -45,6 +45,17 @@ final class ProviderUsage {
 	}
 
 	/**
+	 * Whether a response carries any provider usage; cheaper than {@link #of} for the many
+	 * stream chunks that carry none.
+	 * @param response the response
+	 * @return whether prompt or completion tokens were reported
+	 */
+	static boolean hasUsage(@Nullable ChatResponse response) {
+		Usage usage = (response != null && response.getMetadata() != null) ? response.getMetadata().getUsage() : null;
+		return usage != null && (orZero(usage.getPromptTokens()) > 0 || orZero(usage.getCompletionTokens()) > 0);
+	}
+
+	/**
 	 * Return the model the provider says served a response.
 	 * @param response the response
 	 * @return the model, or {@code null} when not reported

@@ -37,7 +37,7 @@ final class StreamUsageTracker {
 		if (reported != null) {
 			this.model = reported;
 		}
-		if (ProviderUsage.of(chatResponse, "") != null) {
+		if (ProviderUsage.hasUsage(chatResponse)) {
 			this.lastWithUsage = chatResponse;
 		}
 		ProviderUsage.appendOutput(chatResponse, this.output);
