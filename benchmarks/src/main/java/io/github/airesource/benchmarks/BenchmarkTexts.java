@@ -15,9 +15,9 @@ final class BenchmarkTexts {
 
 	private static final String[] WORDS = { "the", "customer", "asked", "about", "their", "order", "which", "was",
 			"shipped", "on", "monday", "and", "should", "arrive", "before", "friday", "please", "check", "tracking",
-			"number", "for", "details", "we", "apologise", "delay", "caused", "by", "weather", "in", "region",
-			"refund", "policy", "allows", "returns", "within", "thirty", "days", "of", "delivery", "if", "item",
-			"is", "unused", "account", "settings", "can", "be", "changed", "at", "any", "time", "from", "profile" };
+			"number", "for", "details", "we", "apologise", "delay", "caused", "by", "weather", "in", "region", "refund",
+			"policy", "allows", "returns", "within", "thirty", "days", "of", "delivery", "if", "item", "is", "unused",
+			"account", "settings", "can", "be", "changed", "at", "any", "time", "from", "profile" };
 
 	private BenchmarkTexts() {
 	}

@@ -28,8 +28,12 @@ final class NoOpChatModel implements ChatModel {
 	 * @return the model
 	 */
 	static NoOpChatModel reportingUsage() {
-		return new NoOpChatModel(new ChatResponse(List.of(new Generation(new AssistantMessage("Your order ships today."))),
-				ChatResponseMetadata.builder().model("gpt-4o-mini-2024-07-18").usage(new DefaultUsage(520, 6)).build()));
+		return new NoOpChatModel(
+				new ChatResponse(List.of(new Generation(new AssistantMessage("Your order ships today."))),
+						ChatResponseMetadata.builder()
+							.model("gpt-4o-mini-2024-07-18")
+							.usage(new DefaultUsage(520, 6))
+							.build()));
 	}
 
 	/**
@@ -37,8 +41,9 @@ final class NoOpChatModel implements ChatModel {
 	 * @return the model
 	 */
 	static NoOpChatModel withoutUsage() {
-		return new NoOpChatModel(new ChatResponse(List.of(new Generation(new AssistantMessage("Your order ships today."))),
-				ChatResponseMetadata.builder().model("gpt-4o-mini-2024-07-18").build()));
+		return new NoOpChatModel(
+				new ChatResponse(List.of(new Generation(new AssistantMessage("Your order ships today."))),
+						ChatResponseMetadata.builder().model("gpt-4o-mini-2024-07-18").build()));
 	}
 
 	@Override

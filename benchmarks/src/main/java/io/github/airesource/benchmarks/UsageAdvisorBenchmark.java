@@ -36,7 +36,8 @@ import org.springframework.ai.chat.prompt.Prompt;
  * <li>{@code withUsageAdvisor}: the advisor as the starter wires it (pricing, in-memory
  * ledger with per-scope windows, Micrometer meters), the provider reporting usage.</li>
  * <li>{@code withUsageAdvisorEstimating}: the provider reports no usage, so the advisor
- * counts the prompt (from the memo: the same prompt was counted before) and the answer.</li>
+ * counts the prompt (from the memo: the same prompt was counted before) and the
+ * answer.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -67,9 +68,8 @@ public class UsageAdvisorBenchmark {
 	}
 
 	private static UsageAdvisor advisor(TokenCounter counter) {
-		UsageRecorder recorder = new UsageRecorder(PricingCatalog.withDefaults(),
-				List.<UsageListener>of(new InMemoryUsageLedger(10_000, Clock.systemUTC()),
-						new UsageMetrics(new SimpleMeterRegistry())));
+		UsageRecorder recorder = new UsageRecorder(PricingCatalog.withDefaults(), List.<UsageListener>of(
+				new InMemoryUsageLedger(10_000, Clock.systemUTC()), new UsageMetrics(new SimpleMeterRegistry())));
 		return UsageAdvisor.builder(recorder).tokenCounter(counter).build();
 	}
 

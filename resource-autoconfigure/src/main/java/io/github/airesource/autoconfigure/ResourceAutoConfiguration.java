@@ -16,8 +16,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * The spine of AI Resource: token counter, scope resolver, the {@link ResourceAdvisors} of
- * every enabled feature and the customizer that adds them to the auto-configured
+ * The spine of AI Resource: token counter, scope resolver, the {@link ResourceAdvisors}
+ * of every enabled feature and the customizer that adds them to the auto-configured
  * {@link ChatClient.Builder}. Never defines a chat client or builder itself.
  */
 @AutoConfiguration(beforeName = "org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration")

@@ -16,8 +16,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Invalid {@code ai.resource.*} values stop the application at startup with a message that
- * names the property and says what to write instead.
+ * Invalid {@code ai.resource.*} values stop the application at startup with a message
+ * that names the property and says what to write instead.
  */
 class InvalidConfigurationTests {
 
@@ -42,8 +42,9 @@ class InvalidConfigurationTests {
 
 	@Test
 	void whenCachedPriceIsNegativeThenStartupFails() {
-		this.runner.withPropertyValues("ai.resource.pricing.models.m.input=1", "ai.resource.pricing.models.m.output=1",
-				"ai.resource.pricing.models.m.cached-input=-0.5")
+		this.runner
+			.withPropertyValues("ai.resource.pricing.models.m.input=1", "ai.resource.pricing.models.m.output=1",
+					"ai.resource.pricing.models.m.cached-input=-0.5")
 			.run((context) -> assertThat(analyze(context.getStartupFailure()).getDescription())
 				.contains("Property: ai.resource.pricing.models[m].cached-input")
 				.contains("Value: \"-0.5\""));
@@ -51,9 +52,11 @@ class InvalidConfigurationTests {
 
 	@Test
 	void whenModelNameHasDotsInBracketsThenItStaysOneKey() {
-		this.runner.withPropertyValues("ai.resource.pricing.models[gpt-4.1].input=3.00",
-				"ai.resource.pricing.models[gpt-4.1].output=12.00")
-			.run((context) -> assertThat(context.getBean(PricingCatalog.class).cost("gpt-4.1-2025-04-14", 1_000_000, 0, 0))
+		this.runner
+			.withPropertyValues("ai.resource.pricing.models[gpt-4.1].input=3.00",
+					"ai.resource.pricing.models[gpt-4.1].output=12.00")
+			.run((context) -> assertThat(
+					context.getBean(PricingCatalog.class).cost("gpt-4.1-2025-04-14", 1_000_000, 0, 0))
 				.isEqualByComparingTo("3.00"));
 	}
 
@@ -61,7 +64,8 @@ class InvalidConfigurationTests {
 	void whenRedisStoreWithoutRedisConnectionThenStartupFailsSayingWhatToAdd() {
 		this.runner.withPropertyValues("ai.resource.usage.store=redis").run((context) -> {
 			FailureAnalysis analysis = analyze(context.getStartupFailure());
-			assertThat(analysis.getDescription()).contains("Property: ai.resource.usage.store").contains("Value: \"redis\"");
+			assertThat(analysis.getDescription()).contains("Property: ai.resource.usage.store")
+				.contains("Value: \"redis\"");
 			assertThat(analysis.getAction()).contains("spring-boot-starter-data-redis")
 				.contains("ai.resource.usage.store=memory");
 		});
@@ -83,8 +87,7 @@ class InvalidConfigurationTests {
 				.contains("Property: ai.resource.redis.timeout"));
 		this.runner.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class))
 			.withPropertyValues("ai.resource.redis.key-prefix=")
-			.run((context) -> assertThat(analyze(context.getStartupFailure()).getAction())
-				.contains("airesource:"));
+			.run((context) -> assertThat(analyze(context.getStartupFailure()).getAction()).contains("airesource:"));
 	}
 
 	@Test

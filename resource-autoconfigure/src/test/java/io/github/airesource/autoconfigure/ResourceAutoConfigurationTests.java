@@ -41,7 +41,8 @@ class ResourceAutoConfigurationTests {
 				.hasSingleBean(InMemoryUsageLedger.class)
 				.hasBean("resourceChatClientCustomizer")
 				.doesNotHaveBean(UsageMetrics.class);
-			assertThat(context.getBean(ResourceAdvisors.class).asList()).containsExactly(context.getBean(UsageAdvisor.class));
+			assertThat(context.getBean(ResourceAdvisors.class).asList())
+				.containsExactly(context.getBean(UsageAdvisor.class));
 			assertThat(context.getBean(UsageAdvisor.class).getOrder()).isEqualTo(10_800);
 		});
 	}
@@ -49,7 +50,8 @@ class ResourceAutoConfigurationTests {
 	@Test
 	void whenCustomizerRunsThenAdvisorsAreAddedToTheBuilder() {
 		this.runner.run((context) -> {
-			ChatClientCustomizer customizer = context.getBean("resourceChatClientCustomizer", ChatClientCustomizer.class);
+			ChatClientCustomizer customizer = context.getBean("resourceChatClientCustomizer",
+					ChatClientCustomizer.class);
 			ChatClient.Builder builder = org.mockito.Mockito.mock(ChatClient.Builder.class);
 
 			customizer.customize(builder);
@@ -69,11 +71,11 @@ class ResourceAutoConfigurationTests {
 
 	@Test
 	void whenDisabledThenNothingIsConfigured() {
-		this.runner.withPropertyValues("ai.resource.enabled=false").run((context) -> assertThat(context)
-			.doesNotHaveBean(ResourceAdvisors.class)
-			.doesNotHaveBean(UsageAdvisor.class)
-			.doesNotHaveBean(PricingCatalog.class)
-			.doesNotHaveBean("resourceChatClientCustomizer"));
+		this.runner.withPropertyValues("ai.resource.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ResourceAdvisors.class)
+				.doesNotHaveBean(UsageAdvisor.class)
+				.doesNotHaveBean(PricingCatalog.class)
+				.doesNotHaveBean("resourceChatClientCustomizer"));
 	}
 
 	@Test
@@ -105,7 +107,8 @@ class ResourceAutoConfigurationTests {
 	@Test
 	void whenMicrometerIsMissingThenUsageStillWorks() {
 		this.runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
-			.run((context) -> assertThat(context).hasSingleBean(UsageAdvisor.class).doesNotHaveBean(UsageMetrics.class));
+			.run((context) -> assertThat(context).hasSingleBean(UsageAdvisor.class)
+				.doesNotHaveBean(UsageMetrics.class));
 	}
 
 	@Test
@@ -123,7 +126,8 @@ class ResourceAutoConfigurationTests {
 	void whenActuatorIsMissingThenNoEndpoint() {
 		this.runner.withPropertyValues("management.endpoints.web.exposure.include=aiusage")
 			.withClassLoader(new FilteredClassLoader(Endpoint.class))
-			.run((context) -> assertThat(context).hasSingleBean(UsageAdvisor.class).doesNotHaveBean(UsageEndpoint.class));
+			.run((context) -> assertThat(context).hasSingleBean(UsageAdvisor.class)
+				.doesNotHaveBean(UsageEndpoint.class));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -18,8 +18,8 @@ import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
- * Context runners with the auto-configurations an application gets from the starter, Spring
- * AI's OpenAI starter, Actuator metrics and Spring Data Redis.
+ * Context runners with the auto-configurations an application gets from the starter,
+ * Spring AI's OpenAI starter, Actuator metrics and Spring Data Redis.
  */
 public final class ResourceAutoConfigurations {
 
@@ -37,22 +37,23 @@ public final class ResourceAutoConfigurations {
 	}
 
 	/**
-	 * Return a runner with AI Resource, the OpenAI chat model pointed at a wire server, the
-	 * chat client builder, metrics and the endpoint infrastructure. Retries are off so that
-	 * error tests see one request.
+	 * Return a runner with AI Resource, the OpenAI chat model pointed at a wire server,
+	 * the chat client builder, metrics and the endpoint infrastructure. Retries are off
+	 * so that error tests see one request.
 	 * @param baseUrl the OpenAI base URL
 	 * @return the runner
 	 */
 	public static ApplicationContextRunner withOpenAi(String baseUrl) {
 		return new ApplicationContextRunner().withConfiguration(resource())
-			.withConfiguration(AutoConfigurations.of(ChatClientAutoConfiguration.class, OpenAiChatAutoConfiguration.class,
-					ToolCallingAutoConfiguration.class, SpringAiRetryAutoConfiguration.class,
-					MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, EndpointAutoConfiguration.class,
-					RedisAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(ChatClientAutoConfiguration.class,
+					OpenAiChatAutoConfiguration.class, ToolCallingAutoConfiguration.class,
+					SpringAiRetryAutoConfiguration.class, MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					EndpointAutoConfiguration.class, RedisAutoConfiguration.class))
 			.withPropertyValues("spring.ai.openai.api-key=test-key", "spring.ai.openai.base-url=" + baseUrl,
-					"spring.ai.openai.chat.options.model=gpt-4o-mini", "spring.ai.openai.chat.options.stream-usage=true",
-					"spring.ai.retry.max-attempts=1", "management.endpoints.web.exposure.include=aiusage");
+					"spring.ai.openai.chat.options.model=gpt-4o-mini",
+					"spring.ai.openai.chat.options.stream-usage=true", "spring.ai.retry.max-attempts=1",
+					"management.endpoints.web.exposure.include=aiusage");
 	}
 
 }

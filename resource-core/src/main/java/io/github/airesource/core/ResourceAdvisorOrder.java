@@ -8,10 +8,11 @@ import org.springframework.ai.chat.client.advisor.api.Advisor;
  * <p>
  * All of them run after Spring AI's chat-memory advisors
  * ({@link Advisor#DEFAULT_CHAT_MEMORY_PRECEDENCE_ORDER}) and after the advisors Spring AI
- * places at order 0 (question-answer/RAG, safeguard, logging), so they see the full prompt
- * that will be sent; and well before {@code Ordered.LOWEST_PRECEDENCE}, where the model call
- * advisors sit. Gaps leave room for applications to put their own advisors between ours. No
- * two advisors share an order; each can be moved with its {@code order} property.
+ * places at order 0 (question-answer/RAG, safeguard, logging), so they see the full
+ * prompt that will be sent; and well before {@code Ordered.LOWEST_PRECEDENCE}, where the
+ * model call advisors sit. Gaps leave room for applications to put their own advisors
+ * between ours. No two advisors share an order; each can be moved with its {@code order}
+ * property.
  */
 public final class ResourceAdvisorOrder {
 

@@ -9,8 +9,9 @@ import org.springframework.util.Assert;
 
 /**
  * The enabled resource advisors, in chain order. Applications that build a
- * {@link ChatClient} by hand add them with {@code builder.defaultAdvisors(advisors.asList())}
- * or {@link #applyTo(ChatClient.Builder)}.
+ * {@link ChatClient} by hand add them with
+ * {@code builder.defaultAdvisors(advisors.asList())} or
+ * {@link #applyTo(ChatClient.Builder)}.
  */
 public final class ResourceAdvisors {
 
@@ -18,7 +19,10 @@ public final class ResourceAdvisors {
 
 	public ResourceAdvisors(List<? extends ResourceAdvisor> advisors) {
 		Assert.notNull(advisors, "advisors must not be null");
-		this.advisors = advisors.stream().sorted(Comparator.comparingInt(Advisor::getOrder)).map(ResourceAdvisor.class::cast).toList();
+		this.advisors = advisors.stream()
+			.sorted(Comparator.comparingInt(Advisor::getOrder))
+			.map(ResourceAdvisor.class::cast)
+			.toList();
 	}
 
 	/**

@@ -8,8 +8,8 @@ import org.springframework.ai.chat.memory.ChatMemory;
  *
  * <p>
  * These names are public API: applications pass the caller's identity with
- * {@code .advisors(a -> a.param(ResourceContextKeys.USER, "alice"))} and read results from
- * {@code call().chatClientResponse().context()}.
+ * {@code .advisors(a -> a.param(ResourceContextKeys.USER, "alice"))} and read results
+ * from {@code call().chatClientResponse().context()}.
  */
 public final class ResourceContextKeys {
 
@@ -19,12 +19,16 @@ public final class ResourceContextKeys {
 	/** Advisor parameter naming the tenant a call is made for. */
 	public static final String TENANT = "ai.resource.tenant";
 
-	/** Advisor parameter naming the conversation; the same key Spring AI's chat memory uses. */
+	/**
+	 * Advisor parameter naming the conversation; the same key Spring AI's chat memory
+	 * uses.
+	 */
 	public static final String CONVERSATION = ChatMemory.CONVERSATION_ID;
 
 	/**
-	 * Request context entry holding the prompt's {@code PromptTokens}: the first advisor that
-	 * needs the count stores it, later advisors reuse it so a prompt is counted once per call.
+	 * Request context entry holding the prompt's {@code PromptTokens}: the first advisor
+	 * that needs the count stores it, later advisors reuse it so a prompt is counted once
+	 * per call.
 	 */
 	public static final String PROMPT_TOKENS = "ai.resource.prompt-tokens";
 

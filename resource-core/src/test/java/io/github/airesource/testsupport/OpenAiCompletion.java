@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A scripted chat completion for {@link OpenAiWireServer}: the answer's text (as one message
- * or as stream chunks), tool calls, model and reported usage.
+ * A scripted chat completion for {@link OpenAiWireServer}: the answer's text (as one
+ * message or as stream chunks), tool calls, model and reported usage.
  */
 public final class OpenAiCompletion {
 
@@ -89,7 +89,8 @@ public final class OpenAiCompletion {
 	}
 
 	/**
-	 * Report no usage at all, as a provider without usage or a stream without stream usage.
+	 * Report no usage at all, as a provider without usage or a stream without stream
+	 * usage.
 	 * @return this completion
 	 */
 	public OpenAiCompletion withoutUsage() {

@@ -26,7 +26,8 @@ public final class OpenAiTestModels {
 	/**
 	 * A chat model with {@code gpt-4o-mini} as default and no retries.
 	 * @param server the wire server
-	 * @param streamUsage whether streams ask for usage ({@code stream_options.include_usage})
+	 * @param streamUsage whether streams ask for usage
+	 * ({@code stream_options.include_usage})
 	 * @return the model
 	 */
 	public static OpenAiChatModel chatModel(OpenAiWireServer server, boolean streamUsage) {

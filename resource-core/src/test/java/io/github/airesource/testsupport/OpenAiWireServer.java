@@ -20,11 +20,11 @@ import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
 
 /**
- * A loopback HTTP server that speaks OpenAI's chat-completions wire format, for driving the
- * real {@code spring-ai-openai} client in tests: JSON answers, server-sent-event streams
- * (with the trailing {@code include_usage} chunk), cached and reasoning token details, tool
- * calls, errors such as 500 and 429 with {@code Retry-After}, and slow or stalled streams.
- * Answers are served in the order they were scripted.
+ * A loopback HTTP server that speaks OpenAI's chat-completions wire format, for driving
+ * the real {@code spring-ai-openai} client in tests: JSON answers, server-sent-event
+ * streams (with the trailing {@code include_usage} chunk), cached and reasoning token
+ * details, tool calls, errors such as 500 and 429 with {@code Retry-After}, and slow or
+ * stalled streams. Answers are served in the order they were scripted.
  */
 public final class OpenAiWireServer implements AutoCloseable {
 
@@ -87,10 +87,11 @@ public final class OpenAiWireServer implements AutoCloseable {
 		message.put("role", "assistant");
 		message.put("content", completion.toolCalls.isEmpty() ? completion.text() : null);
 		if (!completion.toolCalls.isEmpty()) {
-			message.put("tool_calls", completion.toolCalls.stream()
-				.map((call) -> Map.of("id", call.id(), "type", "function", "function",
-						Map.of("name", call.name(), "arguments", call.arguments())))
-				.toList());
+			message.put("tool_calls",
+					completion.toolCalls.stream()
+						.map((call) -> Map.of("id", call.id(), "type", "function", "function",
+								Map.of("name", call.name(), "arguments", call.arguments())))
+						.toList());
 		}
 		Map<String, Object> body = envelope("chat.completion", completion.model);
 		body.put("choices", List.of(Map.of("index", 0, "message", message, "finish_reason",
@@ -100,9 +101,9 @@ public final class OpenAiWireServer implements AutoCloseable {
 	}
 
 	/**
-	 * Answer the next request with a stream of chunks, the way OpenAI streams: a role chunk,
-	 * the text chunks, a finish chunk, then (when usage is reported) a chunk without choices
-	 * that carries the usage, then {@code [DONE]}.
+	 * Answer the next request with a stream of chunks, the way OpenAI streams: a role
+	 * chunk, the text chunks, a finish chunk, then (when usage is reported) a chunk
+	 * without choices that carries the usage, then {@code [DONE]}.
 	 * @param completion the answer
 	 * @return this server
 	 */
@@ -112,9 +113,9 @@ public final class OpenAiWireServer implements AutoCloseable {
 	}
 
 	/**
-	 * Answer every request, from now on and in any order, with the same completion: as JSON
-	 * or as a stream, as each request asks. For concurrency tests, where the order in which
-	 * requests arrive is not known.
+	 * Answer every request, from now on and in any order, with the same completion: as
+	 * JSON or as a stream, as each request asks. For concurrency tests, where the order
+	 * in which requests arrive is not known.
 	 * @param completion the answer
 	 * @return this server
 	 */
@@ -146,8 +147,8 @@ public final class OpenAiWireServer implements AutoCloseable {
 		}
 		for (int i = 0; i < completion.toolCalls.size(); i++) {
 			OpenAiCompletion.ToolCall call = completion.toolCalls.get(i);
-			events.add(chunk(model, Map.of("tool_calls", List.of(Map.of("index", i, "id", call.id(), "type",
-					"function", "function", Map.of("name", call.name(), "arguments", call.arguments())))), null));
+			events.add(chunk(model, Map.of("tool_calls", List.of(Map.of("index", i, "id", call.id(), "type", "function",
+					"function", Map.of("name", call.name(), "arguments", call.arguments())))), null));
 		}
 		events.add(chunk(model, Map.of(), completion.toolCalls.isEmpty() ? "stop" : "tool_calls"));
 		if (completion.usageInStream && completion.usageJson() != null) {
@@ -162,13 +163,16 @@ public final class OpenAiWireServer implements AutoCloseable {
 		}
 		StringBuilder body = new StringBuilder();
 		events.forEach((event) -> body.append("data: ").append(event).append("\n\n"));
-		MockResponse response = new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body.toString());
+		MockResponse response = new MockResponse().setHeader("Content-Type", "text/event-stream")
+			.setBody(body.toString());
 		if (completion.stallAfterChunks >= 0) {
-			// Promise more bytes than are sent and keep the socket open: the client reads the
+			// Promise more bytes than are sent and keep the socket open: the client reads
+			// the
 			// events that arrived and then waits, as for a slow model, until it cancels.
 			int length = body.toString().getBytes(StandardCharsets.UTF_8).length;
 			response.setHeader("Content-Length", String.valueOf(length + 1_000_000))
-				.setSocketPolicy(completion.disconnectAfterStall ? SocketPolicy.DISCONNECT_AT_END : SocketPolicy.KEEP_OPEN);
+				.setSocketPolicy(
+						completion.disconnectAfterStall ? SocketPolicy.DISCONNECT_AT_END : SocketPolicy.KEEP_OPEN);
 		}
 		else if (!completion.chunkDelay.isZero()) {
 			int perEvent = Math.max(1, body.length() / events.size());
@@ -191,7 +195,8 @@ public final class OpenAiWireServer implements AutoCloseable {
 	}
 
 	/**
-	 * Answer the next request with 429 Too Many Requests and a {@code Retry-After} header.
+	 * Answer the next request with 429 Too Many Requests and a {@code Retry-After}
+	 * header.
 	 * @param retryAfter the wait the provider asks for
 	 * @return this server
 	 */

@@ -25,14 +25,14 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Finds a Redis for tests: {@code REDIS_URL} if set; else 127.0.0.1:6379 if it answers; else
- * a {@code redis-server} from the {@code PATH}, started on a free port for this JVM. Without
- * any, tests that need Redis are skipped with a message that says how to get one, except
- * when {@code CI=true}, where they fail.
+ * Finds a Redis for tests: {@code REDIS_URL} if set; else 127.0.0.1:6379 if it answers;
+ * else a {@code redis-server} from the {@code PATH}, started on a free port for this JVM.
+ * Without any, tests that need Redis are skipped with a message that says how to get one,
+ * except when {@code CI=true}, where they fail.
  *
  * <p>
- * Each test takes its own key prefix ({@link #uniquePrefix()}) and deletes only its own keys
- * ({@link #deleteKeys(String)}), so tests can share a server, also with other users.
+ * Each test takes its own key prefix ({@link #uniquePrefix()}) and deletes only its own
+ * keys ({@link #deleteKeys(String)}), so tests can share a server, also with other users.
  */
 public final class RedisTestSupport {
 
@@ -114,7 +114,8 @@ public final class RedisTestSupport {
 			long deleted = 0;
 			ScanCursor cursor = ScanCursor.INITIAL;
 			do {
-				KeyScanCursor<String> page = connection.sync().scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(500));
+				KeyScanCursor<String> page = connection.sync()
+					.scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(500));
 				if (!page.getKeys().isEmpty()) {
 					deleted += connection.sync().del(page.getKeys().toArray(String[]::new));
 				}
@@ -139,7 +140,8 @@ public final class RedisTestSupport {
 			List<KeyTtl> keys = new ArrayList<>();
 			ScanCursor cursor = ScanCursor.INITIAL;
 			do {
-				KeyScanCursor<String> page = connection.sync().scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(500));
+				KeyScanCursor<String> page = connection.sync()
+					.scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(500));
 				for (String key : page.getKeys()) {
 					keys.add(new KeyTtl(key, connection.sync().pttl(key)));
 				}

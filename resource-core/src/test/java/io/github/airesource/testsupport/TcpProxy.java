@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP proxy in front of a real server, for outage tests: {@link #cut()} drops
- * every connection and refuses new ones until {@link #restore()}, as a Redis that went down
- * and came back.
+ * every connection and refuses new ones until {@link #restore()}, as a Redis that went
+ * down and came back.
  */
 public final class TcpProxy implements AutoCloseable {
 

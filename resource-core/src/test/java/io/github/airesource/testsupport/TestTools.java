@@ -22,11 +22,12 @@ public final class TestTools {
 		ToolDefinition definition = ToolDefinition.builder()
 			.name("get_current_weather")
 			.description("Get the current weather in a given location")
-			.inputSchema("""
-					{"type":"object","properties":{
-					  "location":{"type":"string","description":"The city and state, e.g. San Francisco, CA"},
-					  "unit":{"type":"string","description":"The unit of temperature to return","enum":["celsius","fahrenheit"]}},
-					 "required":["location"]}""")
+			.inputSchema(
+					"""
+							{"type":"object","properties":{
+							  "location":{"type":"string","description":"The city and state, e.g. San Francisco, CA"},
+							  "unit":{"type":"string","description":"The unit of temperature to return","enum":["celsius","fahrenheit"]}},
+							 "required":["location"]}""")
 			.build();
 		return new ToolCallback() {
 			@Override

@@ -32,15 +32,17 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Chat over HTTP, as a JSON exchange ({@code POST /api/chat}) or as server-sent events
- * ({@code GET /api/chat/stream}). Conversations are remembered by Spring AI's chat memory;
- * the caller's user and tenant go to the starter as advisor parameters, and every answer
- * comes with the usage record the starter put in the response context.
+ * ({@code GET /api/chat/stream}). Conversations are remembered by Spring AI's chat
+ * memory; the caller's user and tenant go to the starter as advisor parameters, and every
+ * answer comes with the usage record the starter put in the response context.
  */
 @RestController
 @RequestMapping("/api/chat")
 public class ChatController {
 
-	/** The header of a stream that names its conversation, generated when none was given. */
+	/**
+	 * The header of a stream that names its conversation, generated when none was given.
+	 */
 	public static final String CONVERSATION_ID_HEADER = "Conversation-Id";
 
 	static final String SYSTEM_PROMPT = "You are a helpful assistant. Answer briefly and plainly.";
@@ -48,7 +50,8 @@ public class ChatController {
 	private final ChatClient chatClient;
 
 	public ChatController(ChatClient.Builder chatClientBuilder, ChatMemory chatMemory) {
-		// The builder is the auto-configured one, so the starter's advisors are already on it.
+		// The builder is the auto-configured one, so the starter's advisors are already
+		// on it.
 		this.chatClient = chatClientBuilder.defaultSystem(SYSTEM_PROMPT)
 			.defaultAdvisors(MessageChatMemoryAdvisor.builder(chatMemory).build())
 			.build();
@@ -76,14 +79,14 @@ public class ChatController {
 	/**
 	 * Stream an answer as server-sent events: {@code token} events with the text as it
 	 * arrives, then one {@code usage} event with the usage record. A resource limit that
-	 * refuses the call ends the stream with an {@code error} event holding a problem detail,
-	 * since the status line has already been sent.
+	 * refuses the call ends the stream with an {@code error} event holding a problem
+	 * detail, since the status line has already been sent.
 	 * @param message what the user says
 	 * @param conversationId the conversation to continue, or {@code null} to start one
 	 * @param user who is asking, or {@code null}
 	 * @param tenant the user's tenant, or {@code null}
-	 * @return the events, with the conversation id in the {@value #CONVERSATION_ID_HEADER}
-	 * header
+	 * @return the events, with the conversation id in the
+	 * {@value #CONVERSATION_ID_HEADER} header
 	 */
 	@GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	public ResponseEntity<Flux<ServerSentEvent<Object>>> stream(@RequestParam(required = false) String message,
@@ -97,7 +100,8 @@ public class ChatController {
 			.stream()
 			.chatClientResponse();
 		Flux<ServerSentEvent<Object>> events = Flux.defer(() -> {
-			// The usage advisor puts the record on the last element only, once the stream is over.
+			// The usage advisor puts the record on the last element only, once the stream
+			// is over.
 			AtomicReference<ChatClientResponse> last = new AtomicReference<>();
 			return responses.doOnNext(last::set)
 				.concatMap(ChatController::tokenEvent)
@@ -121,8 +125,8 @@ public class ChatController {
 
 	/**
 	 * Pass the caller's identity the way the starter reads it. Absent values are left out
-	 * rather than passed as null, which advisor parameters do not accept; the starter then
-	 * counts the call under the anonymous user or tenant.
+	 * rather than passed as null, which advisor parameters do not accept; the starter
+	 * then counts the call under the anonymous user or tenant.
 	 */
 	private static Consumer<ChatClient.AdvisorSpec> identity(String conversationId, @Nullable String user,
 			@Nullable String tenant) {

@@ -97,8 +97,8 @@ public final class DemoChatModel implements ChatModel {
 	}
 
 	/**
-	 * Split text into words that keep their following whitespace, so the pieces join up to
-	 * the text exactly.
+	 * Split text into words that keep their following whitespace, so the pieces join up
+	 * to the text exactly.
 	 */
 	static List<String> words(String text) {
 		return List.of(text.split("(?<=\\s)(?=\\S)"));
@@ -114,15 +114,12 @@ public final class DemoChatModel implements ChatModel {
 		return "demo-" + this.ids.incrementAndGet();
 	}
 
-	private static ChatResponse response(String id, String text, @Nullable String finishReason,
-			@Nullable Usage usage) {
+	private static ChatResponse response(String id, String text, @Nullable String finishReason, @Nullable Usage usage) {
 		ChatGenerationMetadata.Builder generationMetadata = ChatGenerationMetadata.builder();
 		if (finishReason != null) {
 			generationMetadata.finishReason(finishReason);
 		}
-		ChatResponseMetadata.Builder metadata = ChatResponseMetadata.builder()
-			.id(id)
-			.model(MODEL);
+		ChatResponseMetadata.Builder metadata = ChatResponseMetadata.builder().id(id).model(MODEL);
 		if (usage != null) {
 			metadata.usage(usage);
 		}

@@ -21,7 +21,8 @@ import org.springframework.util.StringUtils;
  * Chooses the model before the application context starts, from the same environment
  * variables OpenAI's own tools read:
  * <ul>
- * <li>{@code OPENAI_API_KEY} (or {@code spring.ai.openai.api-key}) set: OpenAI, untouched;</li>
+ * <li>{@code OPENAI_API_KEY} (or {@code spring.ai.openai.api-key}) set: OpenAI,
+ * untouched;</li>
  * <li>only {@code OPENAI_BASE_URL} (or {@code spring.ai.openai.base-url}) set: an
  * OpenAI-compatible server such as Ollama, vLLM or LM Studio, with a placeholder key
  * because Spring AI's client insists on one;</li>
@@ -29,9 +30,9 @@ import org.springframework.util.StringUtils;
  * ({@code spring.ai.model.*=none}) so that nothing asks for a key, and
  * {@code sample.demo-model=true}.</li>
  * </ul>
- * {@code OPENAI_MODEL} names the chat model. {@code sample.demo-model} set explicitly wins
- * over the variables. Only properties that are missing or blank are filled in: a blank one
- * counts as missing because {@code application.yml} reads the key as
+ * {@code OPENAI_MODEL} names the chat model. {@code sample.demo-model} set explicitly
+ * wins over the variables. Only properties that are missing or blank are filled in: a
+ * blank one counts as missing because {@code application.yml} reads the key as
  * {@code ${OPENAI_API_KEY:}}, which is blank when the variable is not set.
  */
 public class DemoModeEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
@@ -50,7 +51,10 @@ public class DemoModeEnvironmentPostProcessor implements EnvironmentPostProcesso
 
 	static final String PLACEHOLDER_API_KEY = "not-needed";
 
-	/** Spring AI's model selectors (see {@code SpringAIModelProperties}) that OpenAI serves. */
+	/**
+	 * Spring AI's model selectors (see {@code SpringAIModelProperties}) that OpenAI
+	 * serves.
+	 */
 	static final List<String> MODEL_SELECTORS = List.of("spring.ai.model.chat", "spring.ai.model.embedding",
 			"spring.ai.model.image", "spring.ai.model.audio.speech", "spring.ai.model.audio.transcription",
 			"spring.ai.model.moderation");
@@ -88,7 +92,8 @@ public class DemoModeEnvironmentPostProcessor implements EnvironmentPostProcesso
 		}
 		fillIn(environment, properties, CHAT_MODEL_NAME, this.environmentVariables.apply("OPENAI_MODEL"));
 		if (!properties.isEmpty()) {
-			// First, so that the blank ${OPENAI_API_KEY:} of application.yml does not hide a
+			// First, so that the blank ${OPENAI_API_KEY:} of application.yml does not
+			// hide a
 			// value; fillIn never shadows one that is set.
 			environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, properties));
 		}

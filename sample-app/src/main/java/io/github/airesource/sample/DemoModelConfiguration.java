@@ -20,7 +20,8 @@ public class DemoModelConfiguration {
 
 	@Bean
 	DemoChatModel demoChatModel(TokenCounter tokenCounter) {
-		// Loud on purpose: a deployment that lost its key must not look like it is working.
+		// Loud on purpose: a deployment that lost its key must not look like it is
+		// working.
 		logger.warn("No OPENAI_API_KEY or OPENAI_BASE_URL: using the DEMO chat model (canned answers, realistic "
 				+ "usage). Set OPENAI_API_KEY to use OpenAI, or OPENAI_BASE_URL for an OpenAI-compatible server.");
 		return new DemoChatModel(tokenCounter);

@@ -13,8 +13,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Answers a call refused by a resource limit with 429 Too Many Requests, as an RFC 9457
- * problem detail naming the limit and its scope, and with {@code Retry-After} when the limit
- * knows when capacity returns.
+ * problem detail naming the limit and its scope, and with {@code Retry-After} when the
+ * limit knows when capacity returns.
  */
 @RestControllerAdvice
 public class ResourceLimitExceptionHandler {

@@ -5,10 +5,10 @@ package io.github.airesource.sample;
  *
  * <p>
  * The event-stream format lets a reader drop one space after {@code data:} on every line,
- * and Spring MVC writes the text straight after the colon. Model tokens mostly start with a
- * space ({@code " world"}), which readers would drop, so each line gets one space in front
- * that the reader removes again. Line breaks are left to Spring MVC, which starts a new
- * {@code data:} line for each.
+ * and Spring MVC writes the text straight after the colon. Model tokens mostly start with
+ * a space ({@code " world"}), which readers would drop, so each line gets one space in
+ * front that the reader removes again. Line breaks are left to Spring MVC, which starts a
+ * new {@code data:} line for each.
  */
 final class SseText {
 

@@ -11,8 +11,9 @@ import org.springframework.mock.env.MockEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How {@link DemoModeEnvironmentPostProcessor} chooses between OpenAI, an OpenAI-compatible
- * server and the demo model. Environment variables are fed in, never read from the machine.
+ * How {@link DemoModeEnvironmentPostProcessor} chooses between OpenAI, an
+ * OpenAI-compatible server and the demo model. Environment variables are fed in, never
+ * read from the machine.
  */
 class DemoModeEnvironmentPostProcessorTests {
 
@@ -136,8 +137,9 @@ class DemoModeEnvironmentPostProcessorTests {
 	}
 
 	private void assertUntouched() {
-		assertThat(this.environment.getPropertySources()
-			.contains(DemoModeEnvironmentPostProcessor.PROPERTY_SOURCE_NAME)).isFalse();
+		assertThat(
+				this.environment.getPropertySources().contains(DemoModeEnvironmentPostProcessor.PROPERTY_SOURCE_NAME))
+			.isFalse();
 		assertThat(this.environment.getProperty("spring.ai.model.chat")).isNull();
 		assertThat(this.environment.getProperty("sample.demo-model")).isNull();
 	}

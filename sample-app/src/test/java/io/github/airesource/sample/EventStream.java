@@ -9,8 +9,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Reads a whole {@code text/event-stream} response the way the HTML standard tells a
- * browser to, rather than through Spring's reader, which skips {@code data:} lines that are
- * empty and so loses line breaks a browser keeps.
+ * browser to, rather than through Spring's reader, which skips {@code data:} lines that
+ * are empty and so loses line breaks a browser keeps.
  *
  * @param events the events in the order received
  */

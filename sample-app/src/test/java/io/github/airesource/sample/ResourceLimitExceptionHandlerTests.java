@@ -22,9 +22,8 @@ class ResourceLimitExceptionHandlerTests {
 
 	@Test
 	void whenALimitRefusesACallThenTheAnswerIs429WithAProblemDetailNamingTheLimit() {
-		ResponseEntity<ProblemDetail> response = this.handler.handleResourceLimit(
-				new ResourceLimitException("Daily budget of user alice is used up", "per-user-daily", ScopeType.USER,
-						Duration.ofMillis(2500)));
+		ResponseEntity<ProblemDetail> response = this.handler.handleResourceLimit(new ResourceLimitException(
+				"Daily budget of user alice is used up", "per-user-daily", ScopeType.USER, Duration.ofMillis(2500)));
 
 		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
 		assertThat(response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("3");

@@ -28,10 +28,11 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample as a client sees it, on the demo model: chat, streaming, chat memory, errors,
- * and the starter's accounting in the {@code aiusage} endpoint and Prometheus. The demo model
- * is forced so that the machine's {@code OPENAI_API_KEY} cannot change the outcome. Metrics
- * export is on (tests switch it off by default) so that Prometheus can be read.
+ * The sample as a client sees it, on the demo model: chat, streaming, chat memory,
+ * errors, and the starter's accounting in the {@code aiusage} endpoint and Prometheus.
+ * The demo model is forced so that the machine's {@code OPENAI_API_KEY} cannot change the
+ * outcome. Metrics export is on (tests switch it off by default) so that Prometheus can
+ * be read.
  */
 @AutoConfigureObservability(tracing = false)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -171,7 +172,13 @@ class SampleApplicationTests {
 	void whenActuatorIsAskedThenHealthIsUpAndPrometheusShowsTokensByModel(@Autowired WebTestClient client) {
 		chat(client, Map.of("message", "Count me."));
 
-		client.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody().jsonPath("$.status")
+		client.get()
+			.uri("/actuator/health")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
 			.isEqualTo("UP");
 		String prometheus = client.get()
 			.uri("/actuator/prometheus")

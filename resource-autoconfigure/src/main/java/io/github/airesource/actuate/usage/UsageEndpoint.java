@@ -11,10 +11,10 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.lang.Nullable;
 
 /**
- * The {@code aiusage} endpoint: tokens and cost in total and over the last minute, hour and
- * day, by model and for the top tenants and users by cost, and the models used without a
- * price. {@code /actuator/aiusage/user/alice} shows one scope. Shows ids and model names
- * only, never prompt text, responses or keys.
+ * The {@code aiusage} endpoint: tokens and cost in total and over the last minute, hour
+ * and day, by model and for the top tenants and users by cost, and the models used
+ * without a price. {@code /actuator/aiusage/user/alice} shows one scope. Shows ids and
+ * model names only, never prompt text, responses or keys.
  */
 @Endpoint(id = "aiusage")
 public class UsageEndpoint {

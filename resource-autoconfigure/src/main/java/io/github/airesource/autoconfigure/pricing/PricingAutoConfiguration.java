@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * The {@link PricingCatalog}: built-in model prices plus {@code ai.resource.pricing.models}.
+ * The {@link PricingCatalog}: built-in model prices plus
+ * {@code ai.resource.pricing.models}.
  */
 @AutoConfiguration
 @ConditionalOnClass(PricingCatalog.class)

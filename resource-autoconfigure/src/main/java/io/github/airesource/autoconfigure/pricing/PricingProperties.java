@@ -12,9 +12,10 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Model prices in USD per one million tokens. Built-in prices for current OpenAI models are
- * always present; entries here override or extend them. Model names with dots must be
- * bracketed in YAML so they stay one key: {@code "[gpt-4.1]": { input: 2.00, output: 8.00 }}.
+ * Model prices in USD per one million tokens. Built-in prices for current OpenAI models
+ * are always present; entries here override or extend them. Model names with dots must be
+ * bracketed in YAML so they stay one key: {@code "[gpt-4.1]": { input: 2.00, output: 8.00
+ * }}.
  */
 @ConfigurationProperties(PricingProperties.PREFIX)
 public class PricingProperties implements InitializingBean {

@@ -14,8 +14,8 @@ public final class RedisStores {
 	}
 
 	/**
-	 * Return the library's Redis access for a feature configured with a Redis store, or fail
-	 * startup with a message that names the property and says what to do.
+	 * Return the library's Redis access for a feature configured with a Redis store, or
+	 * fail startup with a message that names the property and says what to do.
 	 * @param redis the Redis access, if a connection factory exists
 	 * @param storeProperty the feature's store property, such as
 	 * {@code ai.resource.usage.store}
@@ -42,8 +42,8 @@ public final class RedisStores {
 	 */
 	public static InvalidResourcePropertyException missing(String storeProperty) {
 		return new InvalidResourcePropertyException(storeProperty, "redis", "there is no Redis connection to use",
-				"Add spring-boot-starter-data-redis and configure spring.data.redis.* (Lettuce), "
-						+ "or set " + storeProperty + "=memory to keep this state in the instance.");
+				"Add spring-boot-starter-data-redis and configure spring.data.redis.* (Lettuce), " + "or set "
+						+ storeProperty + "=memory to keep this state in the instance.");
 	}
 
 }

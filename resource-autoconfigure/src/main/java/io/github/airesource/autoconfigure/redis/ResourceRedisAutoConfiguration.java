@@ -13,8 +13,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * {@link ResourceRedis} over the application's Redis connection factory, for the features
- * configured with a {@code redis} store. Creating it opens no connection; features that use
- * it check at startup that it can serve them ({@link RedisStores#require}).
+ * configured with a {@code redis} store. Creating it opens no connection; features that
+ * use it check at startup that it can serve them ({@link RedisStores#require}).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration")
 @ConditionalOnClass(name = { "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.StringUtils;
 
 /**
- * How AI Resource uses Redis, for the features whose store is {@code redis}. The connection
- * itself is Spring Boot's ({@code spring.data.redis.*}).
+ * How AI Resource uses Redis, for the features whose store is {@code redis}. The
+ * connection itself is Spring Boot's ({@code spring.data.redis.*}).
  */
 @ConfigurationProperties(ResourceRedisProperties.PREFIX)
 public class ResourceRedisProperties implements InitializingBean {
@@ -19,8 +19,8 @@ public class ResourceRedisProperties implements InitializingBean {
 	public static final String PREFIX = "ai.resource.redis";
 
 	/**
-	 * Prefix of every key AI Resource writes, so that it never touches the application's keys
-	 * and several applications can share one Redis.
+	 * Prefix of every key AI Resource writes, so that it never touches the application's
+	 * keys and several applications can share one Redis.
 	 */
 	private String keyPrefix = "airesource:";
 
@@ -53,7 +53,8 @@ public class ResourceRedisProperties implements InitializingBean {
 					"Set " + PREFIX + ".key-prefix to a prefix of your choice, such as \"airesource:\".");
 		}
 		if (this.timeout == null || this.timeout.isNegative() || this.timeout.isZero()) {
-			throw new InvalidResourcePropertyException(PREFIX + ".timeout", this.timeout, "the timeout must be positive",
+			throw new InvalidResourcePropertyException(PREFIX + ".timeout", this.timeout,
+					"the timeout must be positive",
 					"Set " + PREFIX + ".timeout to how long a Redis call may take, such as 500ms.");
 		}
 	}

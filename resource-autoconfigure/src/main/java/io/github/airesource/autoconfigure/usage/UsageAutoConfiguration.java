@@ -37,13 +37,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Token usage and cost accounting: the {@link UsageAdvisor}, the {@link UsageRecorder} that
- * prices calls and feeds every {@link UsageListener} bean, the {@link UsageLedger} (in memory
- * or in Redis) and, with Micrometer, the {@code ai.resource.tokens}, {@code .cost} and
- * {@code .calls} meters.
+ * Token usage and cost accounting: the {@link UsageAdvisor}, the {@link UsageRecorder}
+ * that prices calls and feeds every {@link UsageListener} bean, the {@link UsageLedger}
+ * (in memory or in Redis) and, with Micrometer, the {@code ai.resource.tokens},
+ * {@code .cost} and {@code .calls} meters.
  */
-@AutoConfiguration(after = { ResourceAutoConfiguration.class, PricingAutoConfiguration.class,
-		ResourceRedisAutoConfiguration.class },
+@AutoConfiguration(
+		after = { ResourceAutoConfiguration.class, PricingAutoConfiguration.class,
+				ResourceRedisAutoConfiguration.class },
 		afterName = "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass({ ChatClient.class, UsageAdvisor.class })
 @ConditionalOnBooleanProperty(name = "ai.resource.enabled", matchIfMissing = true)

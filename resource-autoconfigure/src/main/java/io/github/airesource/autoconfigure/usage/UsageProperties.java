@@ -24,14 +24,14 @@ public class UsageProperties implements InitializingBean {
 	private boolean enabled = true;
 
 	/**
-	 * Where usage counters live: memory (this instance) or redis (totals of every instance
-	 * sharing the Redis).
+	 * Where usage counters live: memory (this instance) or redis (totals of every
+	 * instance sharing the Redis).
 	 */
 	private ResourceStore store = ResourceStore.MEMORY;
 
 	/**
-	 * Most tenants and users whose usage is kept (and, separately, most models); idle ones are
-	 * evicted beyond it. Each costs about 3 KB of heap.
+	 * Most tenants and users whose usage is kept (and, separately, most models); idle
+	 * ones are evicted beyond it. Each costs about 3 KB of heap.
 	 */
 	private int maxTrackedScopes = 10_000;
 

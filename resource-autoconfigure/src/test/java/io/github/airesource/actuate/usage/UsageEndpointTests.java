@@ -41,8 +41,9 @@ class UsageEndpointTests {
 	@Test
 	void whenTopIsGivenThenAtMostThatManyScopesAreListed() {
 		for (int i = 0; i < 30; i++) {
-			this.ledger.onUsage(new UsageRecord("gpt-4o", 10, 0, 1, 0, BigDecimal.ONE, false, Duration.ZERO,
-					CallOutcome.SUCCESS), CallScope.of("t", "user-" + i, null));
+			this.ledger.onUsage(
+					new UsageRecord("gpt-4o", 10, 0, 1, 0, BigDecimal.ONE, false, Duration.ZERO, CallOutcome.SUCCESS),
+					CallScope.of("t", "user-" + i, null));
 		}
 
 		assertThat(this.endpoint.usage(null).scopes().get("user").top()).hasSize(UsageEndpoint.DEFAULT_TOP);
@@ -52,8 +53,9 @@ class UsageEndpointTests {
 
 	@Test
 	void whenOneScopeIsAskedForThenItsUsageOrNothing() {
-		this.ledger.onUsage(new UsageRecord("gpt-4o", 10, 0, 1, 0, BigDecimal.ONE, false, Duration.ZERO,
-				CallOutcome.SUCCESS), CallScope.of("acme", "alice", null));
+		this.ledger.onUsage(
+				new UsageRecord("gpt-4o", 10, 0, 1, 0, BigDecimal.ONE, false, Duration.ZERO, CallOutcome.SUCCESS),
+				CallScope.of("acme", "alice", null));
 
 		assertThat(this.endpoint.scope("user", "alice").total().calls()).isEqualTo(1);
 		assertThat(this.endpoint.scope("tenant", "acme").total().calls()).isEqualTo(1);

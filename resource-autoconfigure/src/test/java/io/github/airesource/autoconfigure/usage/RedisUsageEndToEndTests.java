@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Fleet-wide usage: two application contexts sharing one Redis stand for two instances of a
- * service; the {@code aiusage} endpoint of either shows the calls of both.
+ * Fleet-wide usage: two application contexts sharing one Redis stand for two instances of
+ * a service; the {@code aiusage} endpoint of either shows the calls of both.
  */
 class RedisUsageEndToEndTests {
 
@@ -64,7 +64,8 @@ class RedisUsageEndToEndTests {
 			assertThat(fromFirst.store().fleetWide()).isTrue();
 			assertThat(fromFirst.global()).isEqualTo(fromSecond.global());
 			assertThat(fromFirst.global().total().promptTokens()).isEqualTo(1300);
-			// gpt-4o: 300 * 2.50 + 30 * 10.00; gpt-4o-mini: 1000 * 0.15 + 100 * 0.60; per 1M
+			// gpt-4o: 300 * 2.50 + 30 * 10.00; gpt-4o-mini: 1000 * 0.15 + 100 * 0.60; per
+			// 1M
 			assertThat(fromFirst.global().total().cost()).isEqualByComparingTo("0.00126");
 			// bob: 0.00070 on gpt-4o; alice: 0.00035 on gpt-4o + 0.00021 on gpt-4o-mini
 			assertThat(fromSecond.scopes().get("user").top()).extracting(UsageReport.ScopeUsage::id)
@@ -105,7 +106,8 @@ class RedisUsageEndToEndTests {
 	}
 
 	private static String ask(ApplicationContext context, String user, String question) {
-		return context.getBean(ChatClient.Builder.class).build()
+		return context.getBean(ChatClient.Builder.class)
+			.build()
 			.prompt()
 			.user(question)
 			.advisors((a) -> a.param(ResourceContextKeys.USER, user))

@@ -49,7 +49,10 @@ class UsageEndToEndTests {
 	@Test
 	void whenCallsAreMadeThenEndpointAndMetersShowExactTokensAndCost() {
 		this.server
-			.reply(OpenAiCompletion.text("Paris.").model("gpt-4o-2024-08-06").usage(1200, 300).cachedTokens(1000)
+			.reply(OpenAiCompletion.text("Paris.")
+				.model("gpt-4o-2024-08-06")
+				.usage(1200, 300)
+				.cachedTokens(1000)
 				.reasoningTokens(100))
 			.reply(OpenAiCompletion.text("Rome.").model("gpt-4o-mini-2024-07-18").usage(400, 50));
 
@@ -100,7 +103,8 @@ class UsageEndToEndTests {
 		this.server.stream(OpenAiCompletion.text("Par", "is.").usage(60, 4));
 
 		this.runner.run((context) -> {
-			List<String> parts = context.getBean(ChatClient.Builder.class).build()
+			List<String> parts = context.getBean(ChatClient.Builder.class)
+				.build()
 				.prompt()
 				.user("Capital of France?")
 				.stream()
@@ -122,7 +126,8 @@ class UsageEndToEndTests {
 		this.server.stream(OpenAiCompletion.text("Par", "is.").withoutUsage());
 
 		this.runner.withPropertyValues("spring.ai.openai.chat.options.stream-usage=false").run((context) -> {
-			ChatClientResponse last = context.getBean(ChatClient.Builder.class).build()
+			ChatClientResponse last = context.getBean(ChatClient.Builder.class)
+				.build()
 				.prompt()
 				.user("Capital of France?")
 				.stream()
@@ -141,11 +146,14 @@ class UsageEndToEndTests {
 	@Test
 	void whenModelRunsToolsThenTheLoopIsOneCallWithCumulativeUsage() {
 		AtomicInteger toolCalls = new AtomicInteger();
-		this.server.reply(OpenAiCompletion.toolCall("call_1", "get_current_weather", "{\"location\":\"Paris\"}")
-			.usage(100, 20)).reply(OpenAiCompletion.text("21 degrees.").usage(150, 10));
+		this.server
+			.reply(OpenAiCompletion.toolCall("call_1", "get_current_weather", "{\"location\":\"Paris\"}")
+				.usage(100, 20))
+			.reply(OpenAiCompletion.text("21 degrees.").usage(150, 10));
 
 		this.runner.run((context) -> {
-			context.getBean(ChatClient.Builder.class).build()
+			context.getBean(ChatClient.Builder.class)
+				.build()
 				.prompt()
 				.user("Weather in Paris?")
 				.toolCallbacks(TestTools.weather(toolCalls))
@@ -184,7 +192,8 @@ class UsageEndToEndTests {
 		this.server.stream(OpenAiCompletion.text("one ", "two ", "three ", "four").usage(40, 4).stallAfter(3));
 
 		this.runner.run((context) -> {
-			context.getBean(ChatClient.Builder.class).build()
+			context.getBean(ChatClient.Builder.class)
+				.build()
 				.prompt()
 				.user("Count to four.")
 				.stream()
@@ -193,17 +202,19 @@ class UsageEndToEndTests {
 				.blockLast(Duration.ofSeconds(10));
 
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			await().atMost(Duration.ofSeconds(10)).until(() -> calls(meters, "gpt-4o-mini-2024-07-18", "cancelled") == 1);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> calls(meters, "gpt-4o-mini-2024-07-18", "cancelled") == 1);
 			UsageSummary global = context.getBean(UsageEndpoint.class).scope("global", "global");
 			assertThat(global.total().promptTokens()).isEqualTo(chatFormatTokens("Count to four."));
-			// Spring AI's stream and the usage advisor each hold one chunk: two were seen.
+			// Spring AI's stream and the usage advisor each hold one chunk: two were
+			// seen.
 			assertThat(global.total().completionTokens()).isEqualTo(O200K.countTokensOrdinary("one two "));
 		});
 	}
 
 	/**
-	 * Tokens of a one-message prompt in OpenAI's chat format: 3 per message, 1 for the role,
-	 * the text, 3 to prime the reply.
+	 * Tokens of a one-message prompt in OpenAI's chat format: 3 per message, 1 for the
+	 * role, the text, 3 to prime the reply.
 	 */
 	private static int chatFormatTokens(String userText) {
 		return 3 + 1 + O200K.countTokensOrdinary(userText) + 3;
@@ -216,6 +227,5 @@ class UsageEndToEndTests {
 	private static double calls(MeterRegistry meters, String model, String outcome) {
 		return meters.get("ai.resource.calls").tags("model", model, "outcome", outcome).counter().count();
 	}
-
 
 }

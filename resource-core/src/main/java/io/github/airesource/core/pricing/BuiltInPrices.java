@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * OpenAI's published standard-tier prices (USD per one million tokens) for current models.
- * Providers change prices; applications override or extend these under
+ * OpenAI's published standard-tier prices (USD per one million tokens) for current
+ * models. Providers change prices; applications override or extend these under
  * {@code ai.resource.pricing.models}.
  */
 final class BuiltInPrices {

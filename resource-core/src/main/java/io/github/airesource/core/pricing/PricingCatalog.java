@@ -19,13 +19,13 @@ import org.springframework.util.Assert;
  * Prices per model, and the cost of a call.
  *
  * <p>
- * A model name is looked up as given (case-insensitively, without a provider prefix such as
- * {@code openai/}); a dated snapshot falls back to its family, so
+ * A model name is looked up as given (case-insensitively, without a provider prefix such
+ * as {@code openai/}); a dated snapshot falls back to its family, so
  * {@code gpt-4o-2024-08-06} and {@code gpt-4-0613} are priced as {@code gpt-4o} and
  * {@code gpt-4}. Nothing else is guessed: {@code gpt-4o-audio-preview} is not priced as
- * {@code gpt-4o}. A model without a price has an unknown cost ({@code null}), never 0; the
- * first call of each such model logs a warning. A call that used no tokens costs 0 whatever
- * its model.
+ * {@code gpt-4o}. A model without a price has an unknown cost ({@code null}), never 0;
+ * the first call of each such model logs a warning. A call that used no tokens costs 0
+ * whatever its model.
  */
 public final class PricingCatalog {
 
@@ -68,8 +68,8 @@ public final class PricingCatalog {
 	}
 
 	/**
-	 * Return the cost of one call, or {@code null} when it used tokens of a model that has
-	 * no price.
+	 * Return the cost of one call, or {@code null} when it used tokens of a model that
+	 * has no price.
 	 * @param model the model that served the call
 	 * @param promptTokens all prompt tokens, cached included
 	 * @param cachedPromptTokens the cached part of the prompt tokens
@@ -77,8 +77,7 @@ public final class PricingCatalog {
 	 * @return the cost in USD, or {@code null} if unknown
 	 */
 	@Nullable
-	public BigDecimal cost(@Nullable String model, long promptTokens, long cachedPromptTokens,
-			long completionTokens) {
+	public BigDecimal cost(@Nullable String model, long promptTokens, long cachedPromptTokens, long completionTokens) {
 		if (promptTokens == 0 && completionTokens == 0) {
 			return BigDecimal.ZERO;
 		}

@@ -25,14 +25,14 @@ import org.springframework.util.Assert;
  * timeout.
  *
  * <p>
- * Connecting is lazy and happens on a background thread, because opening a connection to a
- * Redis that is down blocks for the client's connect timeout (10 seconds by default); callers
- * wait at most {@link #timeout()} for it and then get a {@link RedisUnavailableException}.
- * While the connection is down (Lettuce reconnects by itself), {@link #commands()} fails at
- * once instead of letting commands pile up in Lettuce's buffer, and the connection is looked
- * up again at most once per timeout period. Commands are sent asynchronously (Lettuce
- * pipelines them on the shared connection) and awaited with the same bound; commands that
- * time out are cancelled.
+ * Connecting is lazy and happens on a background thread, because opening a connection to
+ * a Redis that is down blocks for the client's connect timeout (10 seconds by default);
+ * callers wait at most {@link #timeout()} for it and then get a
+ * {@link RedisUnavailableException}. While the connection is down (Lettuce reconnects by
+ * itself), {@link #commands()} fails at once instead of letting commands pile up in
+ * Lettuce's buffer, and the connection is looked up again at most once per timeout
+ * period. Commands are sent asynchronously (Lettuce pipelines them on the shared
+ * connection) and awaited with the same bound; commands that time out are cancelled.
  */
 public final class ResourceRedis implements AutoCloseable {
 
@@ -106,8 +106,9 @@ public final class ResourceRedis implements AutoCloseable {
 	 */
 	public RedisClusterAsyncCommands<byte[], byte[]> commands() {
 		if (!isLettuce()) {
-			throw new RedisUnavailableException("AI Resource needs Lettuce as the Redis client, not "
-					+ this.connectionFactory.getClass().getName(), null);
+			throw new RedisUnavailableException(
+					"AI Resource needs Lettuce as the Redis client, not " + this.connectionFactory.getClass().getName(),
+					null);
 		}
 		Attempt current = this.attempt.get();
 		if (current == null || current.mayRetry(this.timeout)) {
@@ -125,7 +126,8 @@ public final class ResourceRedis implements AutoCloseable {
 	}
 
 	private Connected awaitConnection(CompletableFuture<Connected> connecting) {
-		// Not cancelled on timeout: the attempt is shared, later callers may still use it.
+		// Not cancelled on timeout: the attempt is shared, later callers may still use
+		// it.
 		return get(connecting, this.timeout.toNanos(), false);
 	}
 
@@ -222,7 +224,8 @@ public final class ResourceRedis implements AutoCloseable {
 
 	/**
 	 * One connection lookup. A lookup that failed, or found the connection closed, may be
-	 * repeated once the timeout has passed since it finished; until then callers fail fast.
+	 * repeated once the timeout has passed since it finished; until then callers fail
+	 * fast.
 	 */
 	private static final class Attempt {
 

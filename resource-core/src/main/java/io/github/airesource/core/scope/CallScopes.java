@@ -5,7 +5,8 @@ import io.github.airesource.core.support.RequestContexts;
 import org.springframework.ai.chat.client.ChatClientRequest;
 
 /**
- * Resolves a call's scope once and keeps it in the request context for the other advisors.
+ * Resolves a call's scope once and keeps it in the request context for the other
+ * advisors.
  */
 public final class CallScopes {
 

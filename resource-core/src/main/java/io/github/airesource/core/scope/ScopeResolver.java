@@ -5,9 +5,9 @@ import org.springframework.ai.chat.client.ChatClientRequest;
 
 /**
  * Decides who a call is made for. The default reads the advisor parameters
- * {@value ResourceContextKeys#USER}, {@value ResourceContextKeys#TENANT} and the chat-memory
- * conversation id; an application can supply its own, for example one that reads the Spring
- * Security principal.
+ * {@value ResourceContextKeys#USER}, {@value ResourceContextKeys#TENANT} and the
+ * chat-memory conversation id; an application can supply its own, for example one that
+ * reads the Spring Security principal.
  *
  * <p>
  * Resolvers run on the thread that starts the call, also for streaming calls, so

@@ -12,8 +12,9 @@ public final class RequestContexts {
 
 	/**
 	 * Put a value into the request context when the map accepts writes. Spring AI builds
-	 * request contexts as mutable maps, and values stored here are shared with every advisor
-	 * of the call; a read-only context (built by hand) only costs a recount later.
+	 * request contexts as mutable maps, and values stored here are shared with every
+	 * advisor of the call; a read-only context (built by hand) only costs a recount
+	 * later.
 	 * @param request the request
 	 * @param key the context key
 	 * @param value the value, not {@code null}

@@ -17,17 +17,17 @@ import org.springframework.lang.Nullable;
  * Counts image inputs by OpenAI's tile rule instead of the length of their base64 text.
  *
  * <p>
- * A high-detail image is scaled to fit in 2048 x 2048, then so that its shorter side is at
- * most 768 pixels, and costs a base amount plus a fixed amount per 512 x 512 tile it covers;
- * a low-detail image costs the base amount. Base and tile costs depend on the model family
- * (gpt-4o: 85 + 170 per tile; gpt-4o-mini: 2833 + 5667; gpt-5: 70 + 140; o1 and o3: 75 +
- * 150). Models that OpenAI bills by 32-pixel patches (gpt-4.1-mini, gpt-4.1-nano, o4-mini)
- * are approximated with the gpt-4o tile costs.
+ * A high-detail image is scaled to fit in 2048 x 2048, then so that its shorter side is
+ * at most 768 pixels, and costs a base amount plus a fixed amount per 512 x 512 tile it
+ * covers; a low-detail image costs the base amount. Base and tile costs depend on the
+ * model family (gpt-4o: 85 + 170 per tile; gpt-4o-mini: 2833 + 5667; gpt-5: 70 + 140; o1
+ * and o3: 75 + 150). Models that OpenAI bills by 32-pixel patches (gpt-4.1-mini,
+ * gpt-4.1-nano, o4-mini) are approximated with the gpt-4o tile costs.
  *
  * <p>
- * Spring AI's OpenAI client sends images with the default {@code auto} detail, counted here
- * as high detail. An image given by URL cannot be measured without fetching it, so it counts
- * as a 1024 x 1024 image (765 tokens on gpt-4o).
+ * Spring AI's OpenAI client sends images with the default {@code auto} detail, counted
+ * here as high detail. An image given by URL cannot be measured without fetching it, so
+ * it counts as a 1024 x 1024 image (765 tokens on gpt-4o).
  */
 final class ImageTokens {
 

@@ -15,8 +15,8 @@ import org.springframework.lang.Nullable;
  * models.</li>
  * <li>Anything else (other providers' models, unknown names, no name): the configured
  * fallback, {@code o200k_base} unless set otherwise. Other providers use their own
- * tokenizers, so counts for their models are estimates; their own usage figures, when they
- * report them, always win over ours.</li>
+ * tokenizers, so counts for their models are estimates; their own usage figures, when
+ * they report them, always win over ours.</li>
  * </ul>
  *
  * Names are matched case-insensitively after removing a provider prefix such as
@@ -28,8 +28,8 @@ public final class ModelEncodings {
 	}
 
 	/**
-	 * Return the encoding of a model, or the fallback when the model is not an OpenAI model
-	 * this class knows.
+	 * Return the encoding of a model, or the fallback when the model is not an OpenAI
+	 * model this class knows.
 	 * @param model the model name, may be {@code null}
 	 * @param fallback the encoding for unknown models
 	 * @return the encoding

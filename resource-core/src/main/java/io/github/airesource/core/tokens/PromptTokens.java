@@ -11,10 +11,10 @@ import org.springframework.ai.chat.messages.Message;
  * {@code ai.resource.prompt-tokens} so that each call is counted once.
  *
  * <p>
- * {@link #total()} is what the provider will report as prompt tokens: every message with its
- * chat-format overhead, the tool definitions and the tokens that prime the reply. Advisors
- * that drop messages (history trimming) can subtract {@link #messageTokens(int)} instead of
- * counting again.
+ * {@link #total()} is what the provider will report as prompt tokens: every message with
+ * its chat-format overhead, the tool definitions and the tokens that prime the reply.
+ * Advisors that drop messages (history trimming) can subtract {@link #messageTokens(int)}
+ * instead of counting again.
  */
 public final class PromptTokens {
 
@@ -30,8 +30,7 @@ public final class PromptTokens {
 
 	private final int total;
 
-	PromptTokens(List<Message> messages, EncodingType encoding, int[] messageTokens, int toolTokens,
-			int replyPriming) {
+	PromptTokens(List<Message> messages, EncodingType encoding, int[] messageTokens, int toolTokens, int replyPriming) {
 		this.messages = messages;
 		this.encoding = encoding;
 		this.messageTokens = messageTokens;

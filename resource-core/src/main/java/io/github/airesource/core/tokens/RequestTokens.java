@@ -11,8 +11,8 @@ import org.springframework.lang.Nullable;
 
 /**
  * Counts a request's prompt at most once per call: the first advisor that needs the count
- * stores it in the request context under {@value ResourceContextKeys#PROMPT_TOKENS}, every
- * later advisor reuses it as long as the prompt's messages are the same instances.
+ * stores it in the request context under {@value ResourceContextKeys#PROMPT_TOKENS},
+ * every later advisor reuses it as long as the prompt's messages are the same instances.
  */
 public final class RequestTokens {
 

@@ -28,13 +28,14 @@ import org.springframework.util.Assert;
  *
  * <p>
  * The encoding follows the model name ({@link ModelEncodings}). Text is always counted as
- * ordinary text: special tokens such as {@code <|endoftext|>} inside user input count like
- * any other characters instead of failing the call.
+ * ordinary text: special tokens such as {@code <|endoftext|>} inside user input count
+ * like any other characters instead of failing the call.
  *
  * <p>
- * Counts of text seen before come from a bounded Caffeine memo (weighed by text length), so
- * a conversation whose history repeats on every call costs only its new messages. Tool
- * definitions are memoized the same way. Instances are thread-safe and meant to be shared.
+ * Counts of text seen before come from a bounded Caffeine memo (weighed by text length),
+ * so a conversation whose history repeats on every call costs only its new messages. Tool
+ * definitions are memoized the same way. Instances are thread-safe and meant to be
+ * shared.
  */
 public final class TokenCounter {
 
@@ -65,7 +66,8 @@ public final class TokenCounter {
 	}
 
 	/**
-	 * Create a counter with the default fallback encoding ({@code o200k_base}) and memo size.
+	 * Create a counter with the default fallback encoding ({@code o200k_base}) and memo
+	 * size.
 	 * @return a new counter
 	 */
 	public static TokenCounter create() {
@@ -109,9 +111,9 @@ public final class TokenCounter {
 	}
 
 	/**
-	 * Count a whole prompt as the provider will bill it: every message with the chat-format
-	 * overheads, tool definitions from the prompt's tool-calling options, and the reply
-	 * priming.
+	 * Count a whole prompt as the provider will bill it: every message with the
+	 * chat-format overheads, tool definitions from the prompt's tool-calling options, and
+	 * the reply priming.
 	 * @param prompt the prompt
 	 * @param model the model name used to choose the encoding, may be {@code null}
 	 * @return the count, per message
@@ -166,8 +168,8 @@ public final class TokenCounter {
 	}
 
 	/**
-	 * Return hit and miss counts of the text memo, over all encodings. Counts are kept only
-	 * when the counter was built with {@link Builder#recordMemoStats(boolean)}.
+	 * Return hit and miss counts of the text memo, over all encodings. Counts are kept
+	 * only when the counter was built with {@link Builder#recordMemoStats(boolean)}.
 	 * @return the statistics
 	 */
 	public CacheStats memoStats() {
@@ -203,7 +205,8 @@ public final class TokenCounter {
 		if (!(message instanceof ToolResponseMessage toolMessage)) {
 			return countFormatted("tool", null, message.getText(), encoding, format);
 		}
-		// getText() of a tool response message is empty: the data is in the responses, and
+		// getText() of a tool response message is empty: the data is in the responses,
+		// and
 		// Spring AI's OpenAI client sends each one as its own "tool" message with a name.
 		int tokens = 0;
 		for (ToolResponseMessage.ToolResponse response : toolMessage.getResponses()) {
@@ -243,9 +246,9 @@ public final class TokenCounter {
 	}
 
 	/**
-	 * The memo of one encoding. Keys are the texts themselves: history messages are the same
-	 * String instances call after call, whose hash codes are cached, so a hit costs a hash
-	 * lookup and a reference comparison.
+	 * The memo of one encoding. Keys are the texts themselves: history messages are the
+	 * same String instances call after call, whose hash codes are cached, so a hit costs
+	 * a hash lookup and a reference comparison.
 	 */
 	private final class EncodingMemo {
 

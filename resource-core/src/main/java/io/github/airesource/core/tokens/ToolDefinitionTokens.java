@@ -10,10 +10,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.ai.tool.definition.ToolDefinition;
 
 /**
- * Counts tool definitions by the rule OpenAI's cookbook publishes with API-reported counts:
- * per function a fixed start, {@code name:description} (without a trailing period), and per
- * top-level parameter a fixed cost plus {@code name:type:description}; enum values cost a
- * fixed amount plus their text; all functions together add a fixed end.
+ * Counts tool definitions by the rule OpenAI's cookbook publishes with API-reported
+ * counts: per function a fixed start, {@code name:description} (without a trailing
+ * period), and per top-level parameter a fixed cost plus {@code name:type:description};
+ * enum values cost a fixed amount plus their text; all functions together add a fixed
+ * end.
  *
  * <p>
  * The published rule covers flat parameter lists. Nested object parameters are counted by

@@ -9,11 +9,13 @@ import org.springframework.lang.Nullable;
  * Reads cached-prompt and reasoning token counts from a provider's native usage object.
  *
  * <p>
- * Spring AI's {@code Usage} exposes prompt and completion totals only; the details live in
- * the provider's native object. This reads the OpenAI shape ({@code prompt_tokens_details.
- * cached_tokens}, {@code completion_tokens_details.reasoning_tokens}) from records and beans
- * by accessor name, and from maps by JSON key, so it also serves OpenAI-compatible clients
- * without a compile-time dependency on any of them. Accessors are looked up once per class.
+ * Spring AI's {@code Usage} exposes prompt and completion totals only; the details live
+ * in the provider's native object. This reads the OpenAI shape
+ * ({@code prompt_tokens_details.
+ * cached_tokens}, {@code completion_tokens_details.reasoning_tokens}) from records and
+ * beans by accessor name, and from maps by JSON key, so it also serves OpenAI-compatible
+ * clients without a compile-time dependency on any of them. Accessors are looked up once
+ * per class.
  */
 final class NativeUsageDetails {
 
@@ -32,11 +34,11 @@ final class NativeUsageDetails {
 
 	static int cachedTokens(@Nullable Object nativeUsage) {
 		if (nativeUsage instanceof Map<?, ?> map) {
-			return (map.get("prompt_tokens_details") instanceof Map<?, ?> details)
-					? intOf(details.get("cached_tokens")) : 0;
+			return (map.get("prompt_tokens_details") instanceof Map<?, ?> details) ? intOf(details.get("cached_tokens"))
+					: 0;
 		}
-		Object details = (nativeUsage != null) ? invoke(ACCESSORS.get(nativeUsage.getClass()).promptDetails(),
-				nativeUsage) : null;
+		Object details = (nativeUsage != null)
+				? invoke(ACCESSORS.get(nativeUsage.getClass()).promptDetails(), nativeUsage) : null;
 		return (details != null) ? intOf(invoke(ACCESSORS.get(details.getClass()).cached(), details)) : 0;
 	}
 
@@ -45,8 +47,8 @@ final class NativeUsageDetails {
 			return (map.get("completion_tokens_details") instanceof Map<?, ?> details)
 					? intOf(details.get("reasoning_tokens")) : 0;
 		}
-		Object details = (nativeUsage != null) ? invoke(ACCESSORS.get(nativeUsage.getClass()).completionDetails(),
-				nativeUsage) : null;
+		Object details = (nativeUsage != null)
+				? invoke(ACCESSORS.get(nativeUsage.getClass()).completionDetails(), nativeUsage) : null;
 		return (details != null) ? intOf(invoke(ACCESSORS.get(details.getClass()).reasoning(), details)) : 0;
 	}
 

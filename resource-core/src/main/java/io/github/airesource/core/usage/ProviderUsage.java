@@ -45,8 +45,8 @@ final class ProviderUsage {
 	}
 
 	/**
-	 * Whether a response carries any provider usage; cheaper than {@link #of} for the many
-	 * stream chunks that carry none.
+	 * Whether a response carries any provider usage; cheaper than {@link #of} for the
+	 * many stream chunks that carry none.
 	 * @param response the response
 	 * @return whether prompt or completion tokens were reported
 	 */

@@ -7,10 +7,10 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.lang.Nullable;
 
 /**
- * Follows one streamed call. OpenAI sends usage only when stream usage is on, in the finish
- * chunk and again in a trailing chunk without choices, and a tool loop's later chunks carry
- * the cumulative figures: so the last non-empty usage is the call's usage, never a sum. The
- * text produced so far is kept for estimating when no usage arrives.
+ * Follows one streamed call. OpenAI sends usage only when stream usage is on, in the
+ * finish chunk and again in a trailing chunk without choices, and a tool loop's later
+ * chunks carry the cumulative figures: so the last non-empty usage is the call's usage,
+ * never a sum. The text produced so far is kept for estimating when no usage arrives.
  *
  * <p>
  * Methods are synchronized because a cancel signal can arrive on another thread while a

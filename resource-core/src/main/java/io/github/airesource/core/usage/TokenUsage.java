@@ -14,7 +14,8 @@ public record TokenUsage(String model, int promptTokens, int cachedPromptTokens,
 		int reasoningTokens, boolean estimated) {
 
 	/**
-	 * Return figures for a call that used nothing, such as a request the provider refused.
+	 * Return figures for a call that used nothing, such as a request the provider
+	 * refused.
 	 * @param model the model
 	 * @return zero usage
 	 */

@@ -32,18 +32,18 @@ import org.springframework.util.StringUtils;
  * {@value ResourceContextKeys#USAGE}.
  *
  * <p>
- * Figures come from the provider's usage, with cached-prompt and reasoning details where the
- * provider reports them. When it reports none (stream usage off, a provider without usage)
- * the prompt and the produced text are counted with the {@link TokenCounter} and the record
- * is flagged as estimated. A model-side tool loop is one call with cumulative usage, recorded
- * once.
+ * Figures come from the provider's usage, with cached-prompt and reasoning details where
+ * the provider reports them. When it reports none (stream usage off, a provider without
+ * usage) the prompt and the produced text are counted with the {@link TokenCounter} and
+ * the record is flagged as estimated. A model-side tool loop is one call with cumulative
+ * usage, recorded once.
  *
  * <p>
  * Streams: the record is made when the stream completes, fails or is cancelled; a stream
- * that fails or is cancelled after the provider started answering is billed for its prompt
- * and the text produced so far. So that the record can travel with the stream, each element
- * is passed on when the next one arrives, and the last element carries the record in its
- * context.
+ * that fails or is cancelled after the provider started answering is billed for its
+ * prompt and the text produced so far. So that the record can travel with the stream,
+ * each element is passed on when the next one arrives, and the last element carries the
+ * record in its context.
  */
 public final class UsageAdvisor implements ResourceAdvisor {
 
@@ -224,8 +224,8 @@ public final class UsageAdvisor implements ResourceAdvisor {
 		}
 
 		/**
-		 * Set the model recorded when neither the response nor the request names one, such
-		 * as the chat model's configured default.
+		 * Set the model recorded when neither the response nor the request names one,
+		 * such as the chat model's configured default.
 		 * @param defaultModel supplies the model name, may supply {@code null}
 		 * @return this builder
 		 */

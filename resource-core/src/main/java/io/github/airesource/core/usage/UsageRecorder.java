@@ -12,8 +12,8 @@ import org.springframework.util.Assert;
 
 /**
  * Prices a call's token usage and hands the record to every listener (ledgers, metrics,
- * stores). Advisors other than the usage advisor use it too, for calls that never reach the
- * model, such as cache hits and rejections.
+ * stores). Advisors other than the usage advisor use it too, for calls that never reach
+ * the model, such as cache hits and rejections.
  */
 public final class UsageRecorder {
 

@@ -36,7 +36,8 @@ class RequestTokensTests {
 		ChatClientRequest request = new ChatClientRequest(new Prompt("How far is the moon?"), context);
 		PromptTokens first = RequestTokens.of(request, this.counter, "gpt-4o");
 
-		ChatClientRequest trimmed = new ChatClientRequest(new Prompt(List.of(new UserMessage("Moon distance?"))), context);
+		ChatClientRequest trimmed = new ChatClientRequest(new Prompt(List.of(new UserMessage("Moon distance?"))),
+				context);
 		PromptTokens second = RequestTokens.of(trimmed, this.counter, "gpt-4o");
 		PromptTokens third = RequestTokens.of(trimmed, this.counter, "gpt-4");
 

@@ -37,8 +37,8 @@ class TokenCounterTests {
 	private final TokenCounter counter = TokenCounter.create();
 
 	/**
-	 * OpenAI cookbook "How to count tokens with tiktoken", section 6: the example messages
-	 * and the prompt tokens the API reported for them.
+	 * OpenAI cookbook "How to count tokens with tiktoken", section 6: the example
+	 * messages and the prompt tokens the API reported for them.
 	 */
 	@ParameterizedTest
 	@CsvSource({ "gpt-3.5-turbo, 129", "gpt-4-0613, 129", "gpt-4, 129", "gpt-4o, 124", "gpt-4o-mini, 124" })
@@ -60,13 +60,15 @@ class TokenCounterTests {
 
 	/**
 	 * OpenAI cookbook, section 7: two messages and one tool definition, with the prompt
-	 * tokens the API reported, counted here through a Spring AI prompt with a tool callback.
+	 * tokens the API reported, counted here through a Spring AI prompt with a tool
+	 * callback.
 	 */
 	@ParameterizedTest
 	@CsvSource({ "gpt-3.5-turbo, 105", "gpt-4, 105", "gpt-4o, 101", "gpt-4o-mini, 101" })
 	void whenCookbookToolDefinitionThenSpringAiPromptCountEqualsApiReportedCount(String model, int apiReported) {
 		Prompt prompt = new Prompt(
-				List.of(new SystemMessage("You are a helpful assistant that can answer to questions about the weather."),
+				List.of(new SystemMessage(
+						"You are a helpful assistant that can answer to questions about the weather."),
 						new UserMessage("What's the weather like in San Francisco?")),
 				ToolCallingChatOptions.builder().toolCallbacks(TestTools.weather()).build());
 
@@ -78,7 +80,8 @@ class TokenCounterTests {
 		Prompt prompt = new Prompt(List.of(new SystemMessage("You translate jargon."),
 				new UserMessage("Let's circle back."), new AssistantMessage("Let's talk later.")));
 		List<ChatFormatMessage> same = List.of(ChatFormatMessage.of("system", "You translate jargon."),
-				ChatFormatMessage.of("user", "Let's circle back."), ChatFormatMessage.of("assistant", "Let's talk later."));
+				ChatFormatMessage.of("user", "Let's circle back."),
+				ChatFormatMessage.of("assistant", "Let's talk later."));
 
 		PromptTokens tokens = this.counter.countPrompt(prompt, "gpt-4o");
 
@@ -94,9 +97,8 @@ class TokenCounterTests {
 
 		int count = this.counter.countText(text, "gpt-4o");
 
-		assertThat(count).isEqualTo(Encodings.newDefaultEncodingRegistry()
-			.getEncoding(EncodingType.O200K_BASE)
-			.countTokensOrdinary(text));
+		assertThat(count).isEqualTo(
+				Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE).countTokensOrdinary(text));
 		assertThat(count).isGreaterThan(text.split(" ").length);
 	}
 
@@ -181,7 +183,8 @@ class TokenCounterTests {
 		TokenCounter noMemo = TokenCounter.builder().memoMaxChars(0).build();
 		Prompt prompt = new Prompt(conversation(10));
 
-		assertThat(noMemo.countPrompt(prompt, "gpt-4o").total()).isEqualTo(this.counter.countPrompt(prompt, "gpt-4o").total());
+		assertThat(noMemo.countPrompt(prompt, "gpt-4o").total())
+			.isEqualTo(this.counter.countPrompt(prompt, "gpt-4o").total());
 	}
 
 	static List<Message> conversation(int messages) {

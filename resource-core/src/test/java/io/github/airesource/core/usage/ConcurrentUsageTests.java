@@ -26,9 +26,9 @@ import org.springframework.ai.chat.client.ChatClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Many concurrent calls, blocking and streaming, through one shared advisor: every call is
- * recorded exactly once and the totals are exact, on platform threads and, where the JVM has
- * them, on virtual threads.
+ * Many concurrent calls, blocking and streaming, through one shared advisor: every call
+ * is recorded exactly once and the totals are exact, on platform threads and, where the
+ * JVM has them, on virtual threads.
  */
 class ConcurrentUsageTests {
 
@@ -39,8 +39,8 @@ class ConcurrentUsageTests {
 	private final InMemoryUsageLedger ledger = new InMemoryUsageLedger(1000, MutableClock.atNewYear2026());
 
 	private final ChatClient client = ChatClient.builder(OpenAiTestModels.chatModel(this.server))
-		.defaultAdvisors(UsageAdvisor.builder(new UsageRecorder(PricingCatalog.withDefaults(), List.of(this.ledger)))
-			.build())
+		.defaultAdvisors(
+				UsageAdvisor.builder(new UsageRecorder(PricingCatalog.withDefaults(), List.of(this.ledger))).build())
 		.build();
 
 	@AfterEach
@@ -79,17 +79,20 @@ class ConcurrentUsageTests {
 		for (int i = 0; i < CALLS; i++) {
 			String user = "user-" + (i % 4);
 			boolean stream = i % 2 == 1;
-			answers.add(executor.submit(() -> stream ? String.join("", this.client.prompt()
-				.user("Capital of France?")
-				.advisors((a) -> a.param(ResourceContextKeys.USER, user))
-				.stream()
-				.content()
-				.collectList()
-				.block()) : this.client.prompt()
-					.user("Capital of France?")
-					.advisors((a) -> a.param(ResourceContextKeys.USER, user))
-					.call()
-					.content()));
+			answers.add(executor.submit(() -> stream
+					? String.join("",
+							this.client.prompt()
+								.user("Capital of France?")
+								.advisors((a) -> a.param(ResourceContextKeys.USER, user))
+								.stream()
+								.content()
+								.collectList()
+								.block())
+					: this.client.prompt()
+						.user("Capital of France?")
+						.advisors((a) -> a.param(ResourceContextKeys.USER, user))
+						.call()
+						.content()));
 		}
 		for (Future<String> answer : answers) {
 			assertThat(answer.get(30, TimeUnit.SECONDS)).isEqualTo("Paris.");

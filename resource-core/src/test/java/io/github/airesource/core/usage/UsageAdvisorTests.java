@@ -83,7 +83,8 @@ class UsageAdvisorTests {
 		assertThat(record.cost()).isEqualByComparingTo("0.00475");
 		assertThat(response.context().get(ResourceContextKeys.USAGE)).isEqualTo(record);
 		assertThat(single().scope()).isEqualTo(CallScope.of("acme", "alice", null));
-		assertThat(this.ledger.scope(ScopeType.USER, "alice").orElseThrow().total().cost()).isEqualByComparingTo("0.00475");
+		assertThat(this.ledger.scope(ScopeType.USER, "alice").orElseThrow().total().cost())
+			.isEqualByComparingTo("0.00475");
 	}
 
 	@Test
@@ -129,7 +130,11 @@ class UsageAdvisorTests {
 	void whenStreamHasNoUsageThenEstimatedFromPromptAndStreamedText() {
 		this.server.stream(OpenAiCompletion.text("Par", "is", " it is.").withoutUsage());
 
-		String content = client(false).prompt().user(QUESTION).stream().content().collectList()
+		String content = client(false).prompt()
+			.user(QUESTION)
+			.stream()
+			.content()
+			.collectList()
 			.map((parts) -> String.join("", parts))
 			.block(Duration.ofSeconds(10));
 
@@ -144,10 +149,16 @@ class UsageAdvisorTests {
 	@Test
 	void whenModelRunsToolLoopThenCumulativeUsageIsRecordedOnce() {
 		AtomicInteger toolCalls = new AtomicInteger();
-		this.server.reply(OpenAiCompletion.toolCall("call_1", "get_current_weather", "{\"location\":\"Paris\"}")
-			.usage(100, 20)).reply(OpenAiCompletion.text("It is 21 degrees in Paris.").usage(150, 10));
+		this.server
+			.reply(OpenAiCompletion.toolCall("call_1", "get_current_weather", "{\"location\":\"Paris\"}")
+				.usage(100, 20))
+			.reply(OpenAiCompletion.text("It is 21 degrees in Paris.").usage(150, 10));
 
-		String answer = client().prompt().user("Weather in Paris?").toolCallbacks(TestTools.weather(toolCalls)).call().content();
+		String answer = client().prompt()
+			.user("Weather in Paris?")
+			.toolCallbacks(TestTools.weather(toolCalls))
+			.call()
+			.content();
 
 		assertThat(answer).isEqualTo("It is 21 degrees in Paris.");
 		assertThat(toolCalls).hasValue(1);
@@ -162,8 +173,10 @@ class UsageAdvisorTests {
 	@Test
 	void whenStreamingModelRunsToolLoopThenCumulativeUsageIsRecordedOnce() {
 		AtomicInteger toolCalls = new AtomicInteger();
-		this.server.stream(OpenAiCompletion.toolCall("call_1", "get_current_weather", "{\"location\":\"Paris\"}")
-			.usage(100, 20)).stream(OpenAiCompletion.text("It is ", "21 degrees.").usage(150, 10));
+		this.server
+			.stream(OpenAiCompletion.toolCall("call_1", "get_current_weather", "{\"location\":\"Paris\"}")
+				.usage(100, 20))
+			.stream(OpenAiCompletion.text("It is ", "21 degrees.").usage(150, 10));
 
 		String answer = client().prompt()
 			.user("Weather in Paris?")
@@ -185,7 +198,8 @@ class UsageAdvisorTests {
 	void whenProviderFailsThenErrorIsRecordedWithoutTokens() {
 		this.server.fail(500, "The server had an error while processing your request.");
 
-		assertThatThrownBy(() -> client().prompt().user(QUESTION).call().content()).isInstanceOf(RuntimeException.class);
+		assertThatThrownBy(() -> client().prompt().user(QUESTION).call().content())
+			.isInstanceOf(RuntimeException.class);
 
 		UsageRecord record = single().record();
 		assertThat(record.outcome()).isEqualTo(CallOutcome.ERROR);
@@ -197,8 +211,10 @@ class UsageAdvisorTests {
 
 	@Test
 	void whenStreamIsCancelledThenRecordedWithPromptAndTextProducedSoFar() {
-		// Spring AI's OpenAI stream holds back one chunk (to move usage onto the finish chunk)
-		// and so does the usage advisor: when the consumer has "one ", the advisor has seen
+		// Spring AI's OpenAI stream holds back one chunk (to move usage onto the finish
+		// chunk)
+		// and so does the usage advisor: when the consumer has "one ", the advisor has
+		// seen
 		// "two " too, and the provider has sent "three " and stalls.
 		this.server.stream(OpenAiCompletion.text("one ", "two ", "three ", "four").usage(40, 4).stallAfter(3));
 
@@ -227,12 +243,14 @@ class UsageAdvisorTests {
 
 		Flux<String> content = client().prompt().user(QUESTION).stream().content().doOnNext(received::add);
 
-		assertThatThrownBy(() -> content.collectList().block(Duration.ofSeconds(10))).isInstanceOf(RuntimeException.class);
+		assertThatThrownBy(() -> content.collectList().block(Duration.ofSeconds(10)))
+			.isInstanceOf(RuntimeException.class);
 		UsageRecord record = single().record();
 		assertThat(record.outcome()).isEqualTo(CallOutcome.ERROR);
 		assertThat(record.estimated()).isTrue();
 		assertThat(received).isNotEmpty();
-		// On failure the advisor passes on the chunk it held, so the consumer got all it saw.
+		// On failure the advisor passes on the chunk it held, so the consumer got all it
+		// saw.
 		assertThat(record.completionTokens())
 			.isEqualTo(this.tokenCounter.countText(String.join("", received), "gpt-4o-mini"));
 	}
@@ -241,11 +259,7 @@ class UsageAdvisorTests {
 	void whenConversationIdIsGivenThenItIsTheCallsConversationScope() {
 		this.server.reply(OpenAiCompletion.text("Paris.").usage(10, 2));
 
-		client().prompt()
-			.user(QUESTION)
-			.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "c-42"))
-			.call()
-			.content();
+		client().prompt().user(QUESTION).advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "c-42")).call().content();
 
 		assertThat(single().scope()).isEqualTo(new CallScope("anonymous", "anonymous", "c-42"));
 	}
@@ -257,7 +271,9 @@ class UsageAdvisorTests {
 			.build();
 		this.server.reply(OpenAiCompletion.text("Paris.").usage(10, 2));
 
-		ChatClient.builder(OpenAiTestModels.chatModel(this.server)).defaultAdvisors(custom).build()
+		ChatClient.builder(OpenAiTestModels.chatModel(this.server))
+			.defaultAdvisors(custom)
+			.build()
 			.prompt()
 			.user(QUESTION)
 			.call()
@@ -272,7 +288,9 @@ class UsageAdvisorTests {
 	}
 
 	private ChatClient client(boolean streamUsage) {
-		return ChatClient.builder(OpenAiTestModels.chatModel(this.server, streamUsage)).defaultAdvisors(this.advisor).build();
+		return ChatClient.builder(OpenAiTestModels.chatModel(this.server, streamUsage))
+			.defaultAdvisors(this.advisor)
+			.build();
 	}
 
 	private Recorded single() {
@@ -282,8 +300,10 @@ class UsageAdvisorTests {
 
 	private static String text(List<ChatClientResponse> responses) {
 		StringBuilder text = new StringBuilder();
-		responses.forEach((response) -> response.chatResponse().getResults()
-			.forEach((generation) -> text.append((generation.getOutput().getText() != null) ? generation.getOutput().getText() : "")));
+		responses.forEach((response) -> response.chatResponse()
+			.getResults()
+			.forEach((generation) -> text
+				.append((generation.getOutput().getText() != null) ? generation.getOutput().getText() : "")));
 		return text.toString();
 	}
 

@@ -22,10 +22,10 @@ import org.springframework.util.Assert;
  * A ledger in this instance's memory: global, per model, per tenant and per user.
  *
  * <p>
- * Tenants and users are bounded together by {@code maxTrackedScopes} (models separately by
- * the same number): when more are seen, Caffeine evicts the least valuable, idle ones first,
- * so a flood of distinct users cannot exhaust the heap. Each tracked scope costs about 3 KB.
- * Conversations are not tracked here: they are many and short-lived.
+ * Tenants and users are bounded together by {@code maxTrackedScopes} (models separately
+ * by the same number): when more are seen, Caffeine evicts the least valuable, idle ones
+ * first, so a flood of distinct users cannot exhaust the heap. Each tracked scope costs
+ * about 3 KB. Conversations are not tracked here: they are many and short-lived.
  */
 public final class InMemoryUsageLedger implements UsageLedger {
 
@@ -89,11 +89,13 @@ public final class InMemoryUsageLedger implements UsageLedger {
 		Map<String, List<ScopeUsage>> byType = new LinkedHashMap<>();
 		TRACKED_TYPES.forEach((type) -> byType.put(type.value(), new ArrayList<>()));
 		this.scopes.asMap()
-			.forEach((key, counters) -> byType.get(key.type().value()).add(new ScopeUsage(key.id(), counters.summary(now))));
+			.forEach((key, counters) -> byType.get(key.type().value())
+				.add(new ScopeUsage(key.id(), counters.summary(now))));
 		Map<String, ScopeReport> scopeReports = new LinkedHashMap<>();
 		byType.forEach((type, usages) -> {
 			usages.sort(BY_COST_THEN_TOKENS);
-			scopeReports.put(type, new ScopeReport(usages.size(), List.copyOf(usages.subList(0, Math.min(topScopes, usages.size())))));
+			scopeReports.put(type,
+					new ScopeReport(usages.size(), List.copyOf(usages.subList(0, Math.min(topScopes, usages.size())))));
 		});
 		return new UsageReport(UsageReport.StoreStatus.MEMORY, this.global.summary(now), byModel, scopeReports,
 				List.copyOf(unpriced));

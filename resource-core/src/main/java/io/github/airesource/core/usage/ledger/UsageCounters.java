@@ -1,12 +1,13 @@
 package io.github.airesource.core.usage.ledger;
 
 /**
- * The in-memory counters of one model or scope: totals and one ring of buckets per window.
+ * The in-memory counters of one model or scope: totals and one ring of buckets per
+ * window.
  *
  * <p>
- * Updates and reads take the object's monitor: the work inside is a few array writes, never
- * blocking, so the lock is held for nanoseconds and does not pin virtual threads for long.
- * Memory: about 3 KB per instance.
+ * Updates and reads take the object's monitor: the work inside is a few array writes,
+ * never blocking, so the lock is held for nanoseconds and does not pin virtual threads
+ * for long. Memory: about 3 KB per instance.
  */
 final class UsageCounters {
 

@@ -7,8 +7,8 @@ import io.github.airesource.core.usage.CallOutcome;
 import io.github.airesource.core.usage.UsageRecord;
 
 /**
- * The counters kept per model and scope, in memory as {@code long} slots and in Redis as hash
- * fields. Cost is kept in nano-dollars so that sums stay exact integers.
+ * The counters kept per model and scope, in memory as {@code long} slots and in Redis as
+ * hash fields. Cost is kept in nano-dollars so that sums stay exact integers.
  */
 public enum UsageField {
 
@@ -69,7 +69,9 @@ public enum UsageField {
 		deltas[COMPLETION_TOKENS.ordinal()] = record.completionTokens();
 		deltas[REASONING_TOKENS.ordinal()] = record.reasoningTokens();
 		if (record.cost() != null) {
-			deltas[COST_NANOS.ordinal()] = record.cost().movePointRight(9).setScale(0, RoundingMode.HALF_UP)
+			deltas[COST_NANOS.ordinal()] = record.cost()
+				.movePointRight(9)
+				.setScale(0, RoundingMode.HALF_UP)
 				.longValue();
 		}
 		else {
@@ -84,10 +86,10 @@ public enum UsageField {
 	 * @return the totals
 	 */
 	public static UsageTotals totals(long[] values) {
-		return new UsageTotals(values[CALLS.ordinal()], values[FAILED_CALLS.ordinal()],
-				values[PROMPT_TOKENS.ordinal()], values[CACHED_PROMPT_TOKENS.ordinal()],
-				values[COMPLETION_TOKENS.ordinal()], values[REASONING_TOKENS.ordinal()],
-				BigDecimal.valueOf(values[COST_NANOS.ordinal()], 9), values[UNPRICED_CALLS.ordinal()]);
+		return new UsageTotals(values[CALLS.ordinal()], values[FAILED_CALLS.ordinal()], values[PROMPT_TOKENS.ordinal()],
+				values[CACHED_PROMPT_TOKENS.ordinal()], values[COMPLETION_TOKENS.ordinal()],
+				values[REASONING_TOKENS.ordinal()], BigDecimal.valueOf(values[COST_NANOS.ordinal()], 9),
+				values[UNPRICED_CALLS.ordinal()]);
 	}
 
 	/**

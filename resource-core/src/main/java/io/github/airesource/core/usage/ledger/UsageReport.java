@@ -42,9 +42,10 @@ public record UsageReport(StoreStatus store, UsageSummary global, Map<String, Us
 	 * @param fleetWide whether the figures cover every instance sharing the store
 	 * @param degraded whether the store is failing or behind; when the figures are not
 	 * fleet-wide they are this instance's only
-	 * @param pendingWrites calls recorded here that wait to be written to the shared store
-	 * @param failedWrites calls that could not be written to the shared store; they are in
-	 * this instance's figures only
+	 * @param pendingWrites calls recorded here that wait to be written to the shared
+	 * store
+	 * @param failedWrites calls that could not be written to the shared store; they are
+	 * in this instance's figures only
 	 * @param lastError the last store error, or {@code null}
 	 */
 	public record StoreStatus(String type, boolean fleetWide, boolean degraded, long pendingWrites, long failedWrites,

@@ -11,7 +11,7 @@ package io.github.airesource.core.usage.ledger;
 public record UsageSummary(UsageTotals total, UsageTotals lastMinute, UsageTotals lastHour, UsageTotals lastDay) {
 
 	/** A summary of no calls. */
-	public static final UsageSummary EMPTY = new UsageSummary(UsageTotals.EMPTY, UsageTotals.EMPTY,
-			UsageTotals.EMPTY, UsageTotals.EMPTY);
+	public static final UsageSummary EMPTY = new UsageSummary(UsageTotals.EMPTY, UsageTotals.EMPTY, UsageTotals.EMPTY,
+			UsageTotals.EMPTY);
 
 }

@@ -4,8 +4,9 @@ import java.time.Duration;
 
 /**
  * The rolling windows of a ledger. Each is kept as buckets of fixed width aligned to the
- * epoch (UTC), so a window's figure covers its span minus up to one bucket: the last minute
- * is 50 to 60 seconds, the last hour 55 to 60 minutes, the last day 23 to 24 hours.
+ * epoch (UTC), so a window's figure covers its span minus up to one bucket: the last
+ * minute is 50 to 60 seconds, the last hour 55 to 60 minutes, the last day 23 to 24
+ * hours.
  */
 public enum UsageWindow {
 

@@ -41,27 +41,28 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.util.Assert;
 
 /**
- * A ledger whose counters live in Redis, so every instance that shares the Redis reports the
- * usage of all of them.
+ * A ledger whose counters live in Redis, so every instance that shares the Redis reports
+ * the usage of all of them.
  *
  * <p>
  * Recording never touches Redis on the caller's thread: each call is added to this
- * instance's {@link InMemoryUsageLedger} and queued; one background writer drains the queue
- * and sends everything it took in one pipelined round trip (so at most one per call, fewer
- * under load). While Redis cannot be reached, nothing is sent and the calls wait (up to
- * {@value #QUEUE_CAPACITY}) to be sent when it is back; a round trip that was sent but failed
- * or timed out is not repeated, since Redis may have applied part of it, and its calls count
- * as failed writes. Either way every call stays in this instance's figures, failures are
- * counted, and the report says the store is degraded. Reports read Redis within the
- * configured timeout and fall back to this instance's figures when it does not answer.
+ * instance's {@link InMemoryUsageLedger} and queued; one background writer drains the
+ * queue and sends everything it took in one pipelined round trip (so at most one per
+ * call, fewer under load). While Redis cannot be reached, nothing is sent and the calls
+ * wait (up to {@value #QUEUE_CAPACITY}) to be sent when it is back; a round trip that was
+ * sent but failed or timed out is not repeated, since Redis may have applied part of it,
+ * and its calls count as failed writes. Either way every call stays in this instance's
+ * figures, failures are counted, and the report says the store is degraded. Reports read
+ * Redis within the configured timeout and fall back to this instance's figures when it
+ * does not answer.
  *
  * <p>
  * Keys, all under the configured prefix and all with a TTL: {@code usage:<dim>} hashes of
- * totals (kept for the retention after their last update), {@code usage:<dim>:<window>:<bucket>}
- * hashes per window bucket (kept as long as their window needs them), {@code usage:models}
- * and the {@code usage:top:<type>} sorted sets of scopes by cost, trimmed to the tracked
- * scope limit. A {@code <dim>} is {@code global}, {@code model:<name>}, {@code tenant:<id>}
- * or {@code user:<id>}.
+ * totals (kept for the retention after their last update),
+ * {@code usage:<dim>:<window>:<bucket>} hashes per window bucket (kept as long as their
+ * window needs them), {@code usage:models} and the {@code usage:top:<type>} sorted sets
+ * of scopes by cost, trimmed to the tracked scope limit. A {@code <dim>} is
+ * {@code global}, {@code model:<name>}, {@code tenant:<id>} or {@code user:<id>}.
  */
 public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 
@@ -118,8 +119,8 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	@Override
 	public void onUsage(UsageRecord record, CallScope scope) {
 		this.local.onUsage(record, scope);
-		if (this.closed || !this.queue.offer(new Pending(UsageField.deltas(record), record.model(), scope,
-				this.clock.millis()))) {
+		if (this.closed || !this.queue
+			.offer(new Pending(UsageField.deltas(record), record.model(), scope, this.clock.millis()))) {
 			failed(1, "usage write queue full or closed");
 			return;
 		}
@@ -127,8 +128,8 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Return how many recorded calls could not be written to Redis; they are counted only in
-	 * this instance's figures.
+	 * Return how many recorded calls could not be written to Redis; they are counted only
+	 * in this instance's figures.
 	 * @return the count
 	 */
 	public long failedWrites() {
@@ -160,9 +161,10 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 			Map<ScopeType, Future<Long>> tracked = new LinkedHashMap<>();
 			for (ScopeType type : InMemoryUsageLedger.TRACKED_TYPES) {
 				byte[] key = topKey(type);
-				tops.put(type, commands.zrevrangeWithScores(key, 0, Math.max(topScopes, 1) - 1L)
-					.thenApply(RedisUsageLedger::scopeIds)
-					.toCompletableFuture());
+				tops.put(type,
+						commands.zrevrangeWithScores(key, 0, Math.max(topScopes, 1) - 1L)
+							.thenApply(RedisUsageLedger::scopeIds)
+							.toCompletableFuture());
 				tracked.put(type, commands.zcard(key));
 			}
 			Set<String> models = new TreeSet<>();
@@ -276,8 +278,8 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Send waiting calls in batches until all are sent or Redis cannot be reached. Only the
-	 * writer thread (or {@link #close()}, after it stopped) calls this.
+	 * Send waiting calls in batches until all are sent or Redis cannot be reached. Only
+	 * the writer thread (or {@link #close()}, after it stopped) calls this.
 	 */
 	private void sendUnsent() {
 		while (!this.unsent.isEmpty()) {

@@ -113,8 +113,9 @@ class InMemoryUsageLedgerTests {
 
 	@Test
 	void whenCallFailedThenCountedAsFailed() {
-		this.ledger.onUsage(new UsageRecord("gpt-4o", 0, 0, 0, 0, BigDecimal.ZERO, false, Duration.ZERO,
-				CallOutcome.ERROR), CallScope.NONE);
+		this.ledger.onUsage(
+				new UsageRecord("gpt-4o", 0, 0, 0, 0, BigDecimal.ZERO, false, Duration.ZERO, CallOutcome.ERROR),
+				CallScope.NONE);
 
 		assertThat(this.ledger.report(1).global().total().failedCalls()).isEqualTo(1);
 	}

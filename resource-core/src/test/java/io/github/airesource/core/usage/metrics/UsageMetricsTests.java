@@ -29,14 +29,16 @@ class UsageMetricsTests {
 		assertThat(tokens("output")).isEqualTo(200);
 		assertThat(tokens("reasoning")).isEqualTo(100);
 		assertThat(this.registry.get(UsageMetrics.COST).tag("model", "gpt-4o").counter().count()).isEqualTo(0.00475);
-		assertThat(this.registry.get(UsageMetrics.CALLS).tags("model", "gpt-4o", "outcome", "success").counter().count())
+		assertThat(
+				this.registry.get(UsageMetrics.CALLS).tags("model", "gpt-4o", "outcome", "success").counter().count())
 			.isEqualTo(1);
 	}
 
 	@Test
 	void whenMetersExistThenNoneIsTaggedByUserTenantOrConversation() {
-		this.metrics.onUsage(new UsageRecord("gpt-4o", 10, 0, 5, 0, BigDecimal.ONE, false, Duration.ZERO,
-				CallOutcome.SUCCESS), CallScope.of("acme", "alice", "c1"));
+		this.metrics.onUsage(
+				new UsageRecord("gpt-4o", 10, 0, 5, 0, BigDecimal.ONE, false, Duration.ZERO, CallOutcome.SUCCESS),
+				CallScope.of("acme", "alice", "c1"));
 
 		assertThat(this.registry.getMeters()).isNotEmpty()
 			.allSatisfy((meter) -> assertThat(meter.getId().getTags())
@@ -45,8 +47,9 @@ class UsageMetricsTests {
 
 	@Test
 	void whenModelHasNoPriceThenUnpricedIsCountedAndCostIsNot() {
-		this.metrics.onUsage(new UsageRecord("mystery-7b", 10, 0, 5, 0, null, false, Duration.ZERO,
-				CallOutcome.SUCCESS), CallScope.NONE);
+		this.metrics.onUsage(
+				new UsageRecord("mystery-7b", 10, 0, 5, 0, null, false, Duration.ZERO, CallOutcome.SUCCESS),
+				CallScope.NONE);
 
 		assertThat(this.registry.get(UsageMetrics.UNPRICED).tag("model", "mystery-7b").counter().count()).isEqualTo(1);
 		assertThat(this.registry.get(UsageMetrics.COST).tag("model", "mystery-7b").counter().count()).isZero();
@@ -55,11 +58,14 @@ class UsageMetricsTests {
 	@Test
 	void whenProviderReportsManyModelNamesThenTagsStayBounded() {
 		for (int i = 0; i < 500; i++) {
-			this.metrics.onUsage(new UsageRecord("model-" + i, 1, 0, 1, 0, null, false, Duration.ZERO,
-					CallOutcome.SUCCESS), CallScope.NONE);
+			this.metrics.onUsage(
+					new UsageRecord("model-" + i, 1, 0, 1, 0, null, false, Duration.ZERO, CallOutcome.SUCCESS),
+					CallScope.NONE);
 		}
 
-		long models = this.registry.find(UsageMetrics.CALLS).meters().stream()
+		long models = this.registry.find(UsageMetrics.CALLS)
+			.meters()
+			.stream()
 			.map(Meter::getId)
 			.map((id) -> id.getTag("model"))
 			.distinct()

@@ -71,7 +71,8 @@ class RedisUsageLedgerTests {
 		assertThat(fromA.global().lastMinute().calls()).isEqualTo(3);
 		assertThat(fromA.models()).containsOnlyKeys("gpt-4o", "gpt-4o-mini");
 		assertThat(fromA.models().get("gpt-4o").total().completionTokens()).isEqualTo(30);
-		assertThat(fromA.scopes().get("user").top()).extracting(UsageReport.ScopeUsage::id).containsExactly("bob", "alice");
+		assertThat(fromA.scopes().get("user").top()).extracting(UsageReport.ScopeUsage::id)
+			.containsExactly("bob", "alice");
 		assertThat(fromA.scopes().get("tenant").tracked()).isEqualTo(2);
 		assertThat(this.instanceB.scope(ScopeType.USER, "alice").orElseThrow().total().calls()).isEqualTo(2);
 		// Each instance's own figures stay local.
@@ -109,7 +110,8 @@ class RedisUsageLedgerTests {
 			LettuceConnectionFactory factory = factoryFor(proxy);
 			RedisUsageLedger ledger = ledger(factory);
 			try {
-				assertThatCode(() -> ledger.onUsage(call("gpt-4o", 100, 10, "0.00035"), CallScope.of("acme", "alice", null)))
+				assertThatCode(
+						() -> ledger.onUsage(call("gpt-4o", 100, 10, "0.00035"), CallScope.of("acme", "alice", null)))
 					.doesNotThrowAnyException();
 
 				await().atMost(Duration.ofSeconds(15)).until(() -> ledger.failedOperations() > 0);
