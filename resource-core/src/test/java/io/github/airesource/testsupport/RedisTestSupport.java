@@ -156,6 +156,19 @@ public final class RedisTestSupport {
 	}
 
 	/**
+	 * Empty the server's script cache, as a Redis restart or failover does.
+	 */
+	public static void flushScripts() {
+		RedisClient client = RedisClient.create(url());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			connection.sync().scriptFlush();
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	/**
 	 * Return a loopback port where nothing listens, to stand for a Redis that is down.
 	 * @return the port
 	 */

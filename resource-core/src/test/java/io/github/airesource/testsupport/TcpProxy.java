@@ -26,6 +26,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean cut;
 
+	private volatile boolean holdReplies;
+
 	private TcpProxy(String targetHost, int targetPort) throws IOException {
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		this.targetHost = targetHost;
@@ -74,6 +76,22 @@ public final class TcpProxy implements AutoCloseable {
 		this.cut = false;
 	}
 
+	/**
+	 * Keep forwarding requests but hold the server's replies back until
+	 * {@link #releaseReplies()}, as a server that applied a command but whose answer is
+	 * late.
+	 */
+	public void holdReplies() {
+		this.holdReplies = true;
+	}
+
+	/**
+	 * Deliver held replies and forward replies at once again.
+	 */
+	public void releaseReplies() {
+		this.holdReplies = false;
+	}
+
 	@Override
 	public void close() {
 		cut();
@@ -91,8 +109,8 @@ public final class TcpProxy implements AutoCloseable {
 				Socket target = new Socket(this.targetHost, this.targetPort);
 				this.open.add(client);
 				this.open.add(target);
-				pump(client, target);
-				pump(target, client);
+				pump(client, target, false);
+				pump(target, client, true);
 			}
 			catch (IOException ex) {
 				// closed or refused: keep accepting until the proxy is closed
@@ -100,18 +118,24 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
-	private void pump(Socket from, Socket to) {
+	private void pump(Socket from, Socket to, boolean replies) {
 		Thread thread = new Thread(() -> {
 			byte[] buffer = new byte[8192];
 			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
+					while (replies && this.holdReplies && !this.cut) {
+						Thread.sleep(5);
+					}
 					out.write(buffer, 0, read);
 					out.flush();
 				}
 			}
 			catch (IOException ex) {
 				// connection dropped
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 			finally {
 				closeQuietly(from);

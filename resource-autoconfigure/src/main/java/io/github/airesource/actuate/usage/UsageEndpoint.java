@@ -2,8 +2,6 @@ package io.github.airesource.actuate.usage;
 
 import io.github.airesource.core.scope.ScopeType;
 import io.github.airesource.core.usage.ledger.UsageLedger;
-import io.github.airesource.core.usage.ledger.UsageReport;
-import io.github.airesource.core.usage.ledger.UsageSummary;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -36,9 +34,9 @@ public class UsageEndpoint {
 	 * @return the report
 	 */
 	@ReadOperation
-	public UsageReport usage(@Nullable Integer top) {
+	public UsageDescriptor usage(@Nullable Integer top) {
 		int limit = (top != null) ? Math.max(0, Math.min(top, MAX_TOP)) : DEFAULT_TOP;
-		return this.ledger.report(limit);
+		return UsageDescriptor.of(this.ledger.report(limit));
 	}
 
 	/**
@@ -49,12 +47,12 @@ public class UsageEndpoint {
 	 */
 	@ReadOperation
 	@Nullable
-	public UsageSummary scope(@Selector String scopeType, @Selector String id) {
+	public UsageDescriptor.SummaryDescriptor scope(@Selector String scopeType, @Selector String id) {
 		ScopeType type = scopeTypeOf(scopeType);
 		if (type == null || type == ScopeType.CONVERSATION) {
 			return null;
 		}
-		return this.ledger.scope(type, id).orElse(null);
+		return this.ledger.scope(type, id).map(UsageDescriptor.SummaryDescriptor::of).orElse(null);
 	}
 
 	@Nullable

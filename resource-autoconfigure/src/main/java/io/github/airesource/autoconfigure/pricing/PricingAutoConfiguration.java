@@ -1,9 +1,9 @@
 package io.github.airesource.autoconfigure.pricing;
 
+import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import io.github.airesource.core.pricing.PricingCatalog;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration
 @ConditionalOnClass(PricingCatalog.class)
-@ConditionalOnBooleanProperty(name = "ai.resource.enabled", matchIfMissing = true)
+@ConditionalOnResourceEnabled
 @EnableConfigurationProperties(PricingProperties.class)
 public class PricingAutoConfiguration {
 

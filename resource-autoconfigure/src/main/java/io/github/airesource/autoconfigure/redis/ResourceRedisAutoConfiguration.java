@@ -1,10 +1,10 @@
 package io.github.airesource.autoconfigure.redis;
 
+import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import io.github.airesource.core.redis.ResourceRedis;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,7 +19,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 @AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration")
 @ConditionalOnClass(name = { "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
 		"io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands" })
-@ConditionalOnBooleanProperty(name = "ai.resource.enabled", matchIfMissing = true)
+@ConditionalOnResourceEnabled
 @ConditionalOnBean(RedisConnectionFactory.class)
 @EnableConfigurationProperties(ResourceRedisProperties.class)
 public class ResourceRedisAutoConfiguration {

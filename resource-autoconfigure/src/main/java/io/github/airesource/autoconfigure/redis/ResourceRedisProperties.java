@@ -52,6 +52,11 @@ public class ResourceRedisProperties implements InitializingBean {
 					"an empty prefix would mix AI Resource's keys with the application's",
 					"Set " + PREFIX + ".key-prefix to a prefix of your choice, such as \"airesource:\".");
 		}
+		if (this.keyPrefix.indexOf('{') >= 0 || this.keyPrefix.indexOf('}') >= 0) {
+			throw new InvalidResourcePropertyException(PREFIX + ".key-prefix", this.keyPrefix,
+					"braces would change the Redis Cluster hash tags AI Resource puts in its keys",
+					"Set " + PREFIX + ".key-prefix to a prefix without '{' and '}', such as \"airesource:\".");
+		}
 		if (this.timeout == null || this.timeout.isNegative() || this.timeout.isZero()) {
 			throw new InvalidResourcePropertyException(PREFIX + ".timeout", this.timeout,
 					"the timeout must be positive",

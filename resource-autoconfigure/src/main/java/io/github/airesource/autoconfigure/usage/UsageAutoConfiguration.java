@@ -1,5 +1,6 @@
 package io.github.airesource.autoconfigure.usage;
 
+import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import java.time.Clock;
 import java.util.function.Supplier;
 
@@ -18,7 +19,6 @@ import io.github.airesource.core.usage.ledger.InMemoryUsageLedger;
 import io.github.airesource.core.usage.ledger.UsageLedger;
 import io.github.airesource.core.usage.metrics.UsageMetrics;
 import io.github.airesource.core.usage.redis.RedisUsageLedger;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -47,7 +47,7 @@ import org.springframework.context.annotation.Configuration;
 				ResourceRedisAutoConfiguration.class },
 		afterName = "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass({ ChatClient.class, UsageAdvisor.class })
-@ConditionalOnBooleanProperty(name = "ai.resource.enabled", matchIfMissing = true)
+@ConditionalOnResourceEnabled
 @ConditionalOnBooleanProperty(name = "ai.resource.usage.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(UsageProperties.class)
 public class UsageAutoConfiguration {
@@ -105,17 +105,21 @@ public class UsageAutoConfiguration {
 					properties.getMaxTrackedScopes());
 		}
 
+		@Bean
+		@ConditionalOnBean(RedisUsageLedger.class)
+		@ConditionalOnMissingBean(name = "resourceUsageLedgerLifecycle")
+		RedisUsageLedgerLifecycle resourceUsageLedgerLifecycle(RedisUsageLedger ledger) {
+			return new RedisUsageLedgerLifecycle(ledger);
+		}
+
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
 		static class RedisStoreMetricsConfiguration {
 
 			@Bean
+			@ConditionalOnMissingBean(name = "resourceUsageRedisMetrics")
 			MeterBinder resourceUsageRedisMetrics(ObjectProvider<RedisUsageLedger> ledger) {
-				return (registry) -> ledger.ifAvailable((redisLedger) -> FunctionCounter
-					.builder("ai.resource.redis.failures", redisLedger, RedisUsageLedger::failedOperations)
-					.description("Failed Redis round trips of AI Resource; the feature fell back as configured")
-					.tag("feature", "usage")
-					.register(registry));
+				return (registry) -> ledger.ifAvailable((redisLedger) -> RedisUsageMetrics.bind(redisLedger, registry));
 			}
 
 		}
@@ -128,6 +132,7 @@ public class UsageAutoConfiguration {
 	static class RedisStoreWithoutRedisConfiguration {
 
 		@Bean
+		@ConditionalOnMissingBean(UsageLedger.class)
 		UsageLedger resourceUsageLedger() {
 			throw RedisStores.missing(STORE);
 		}

@@ -15,8 +15,7 @@ import io.github.airesource.actuate.usage.UsageEndpoint;
 import io.github.airesource.autoconfigure.ResourceAutoConfigurations;
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.usage.UsageRecord;
-import io.github.airesource.core.usage.ledger.UsageReport;
-import io.github.airesource.core.usage.ledger.UsageSummary;
+import io.github.airesource.actuate.usage.UsageDescriptor;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiWireServer;
 import io.github.airesource.testsupport.TestTools;
@@ -72,7 +71,7 @@ class UsageEndToEndTests {
 			UsageRecord record = (UsageRecord) first.context().get(ResourceContextKeys.USAGE);
 			assertThat(record.cost()).isEqualByComparingTo("0.00475");
 
-			UsageReport report = context.getBean(UsageEndpoint.class).usage(null);
+			UsageDescriptor report = context.getBean(UsageEndpoint.class).usage(null);
 			// 0.00475 + gpt-4o-mini 400 * 0.15 + 50 * 0.60 per 1M = 0.00475 + 0.00009
 			assertThat(report.global().total().cost()).isEqualByComparingTo("0.00484");
 			assertThat(report.global().total().promptTokens()).isEqualTo(1600);
@@ -81,10 +80,10 @@ class UsageEndToEndTests {
 			assertThat(report.global().total().reasoningTokens()).isEqualTo(100);
 			assertThat(report.global().lastMinute().calls()).isEqualTo(2);
 			assertThat(report.models()).containsOnlyKeys("gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18");
-			assertThat(report.scopes().get("user").top()).extracting(UsageReport.ScopeUsage::id)
+			assertThat(report.scopes().get("user").top()).extracting(UsageDescriptor.ScopeDescriptor::id)
 				.containsExactly("alice", "bob");
 			assertThat(report.scopes().get("tenant").top().get(0).usage().total().calls()).isEqualTo(2);
-			UsageSummary alice = context.getBean(UsageEndpoint.class).scope("user", "alice");
+			UsageDescriptor.SummaryDescriptor alice = context.getBean(UsageEndpoint.class).scope("user", "alice");
 			assertThat(alice.total().cost()).isEqualByComparingTo("0.00475");
 
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
@@ -113,7 +112,7 @@ class UsageEndToEndTests {
 				.block(Duration.ofSeconds(10));
 
 			assertThat(String.join("", parts)).isEqualTo("Paris.");
-			UsageSummary global = context.getBean(UsageEndpoint.class).scope("global", "global");
+			UsageDescriptor.SummaryDescriptor global = context.getBean(UsageEndpoint.class).scope("global", "global");
 			assertThat(global.total().promptTokens()).isEqualTo(60);
 			assertThat(global.total().completionTokens()).isEqualTo(4);
 			// gpt-4o-mini: 60 * 0.15 + 4 * 0.60 per 1M
@@ -160,7 +159,7 @@ class UsageEndToEndTests {
 				.call()
 				.content();
 
-			UsageSummary global = context.getBean(UsageEndpoint.class).scope("global", "global");
+			UsageDescriptor.SummaryDescriptor global = context.getBean(UsageEndpoint.class).scope("global", "global");
 			assertThat(toolCalls).hasValue(1);
 			assertThat(global.total().calls()).isEqualTo(1);
 			assertThat(global.total().promptTokens()).isEqualTo(250);
@@ -178,7 +177,7 @@ class UsageEndToEndTests {
 			assertThatThrownBy(() -> client.prompt().user("Capital of France?").call().content())
 				.isInstanceOf(RuntimeException.class);
 
-			UsageSummary global = context.getBean(UsageEndpoint.class).scope("global", "global");
+			UsageDescriptor.SummaryDescriptor global = context.getBean(UsageEndpoint.class).scope("global", "global");
 			assertThat(global.total().calls()).isEqualTo(1);
 			assertThat(global.total().failedCalls()).isEqualTo(1);
 			assertThat(global.total().totalTokens()).isZero();
@@ -204,7 +203,7 @@ class UsageEndToEndTests {
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> calls(meters, "gpt-4o-mini-2024-07-18", "cancelled") == 1);
-			UsageSummary global = context.getBean(UsageEndpoint.class).scope("global", "global");
+			UsageDescriptor.SummaryDescriptor global = context.getBean(UsageEndpoint.class).scope("global", "global");
 			assertThat(global.total().promptTokens()).isEqualTo(chatFormatTokens("Count to four."));
 			// Spring AI's stream and the usage advisor each hold one chunk: two were
 			// seen.

@@ -9,11 +9,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -21,8 +31,8 @@ import org.springframework.util.Assert;
 
 /**
  * The library's access to Redis: Lettuce commands over the application's
- * {@link LettuceConnectionFactory}, every key under one prefix, every wait bounded by one
- * timeout.
+ * {@link LettuceConnectionFactory}, every key built by one {@link RedisKeys}, every wait
+ * bounded by one timeout.
  *
  * <p>
  * Connecting is lazy and happens on a background thread, because opening a connection to
@@ -31,28 +41,52 @@ import org.springframework.util.Assert;
  * {@link RedisUnavailableException}. While the connection is down (Lettuce reconnects by
  * itself), {@link #commands()} fails at once instead of letting commands pile up in
  * Lettuce's buffer, and the connection is looked up again at most once per timeout
- * period. Commands are sent asynchronously (Lettuce pipelines them on the shared
- * connection) and awaited with the same bound; commands that time out are cancelled.
+ * period. Commands are sent asynchronously (Lettuce pipelines them on the connection) and
+ * awaited with the same bound; commands that time out are cancelled.
+ *
+ * <p>
+ * By default commands share the factory's native connection with the application.
+ * {@link #dedicated()} gives a sibling with a connection of its own, for background
+ * traffic such as the usage write-behind, whose large batches must not queue the
+ * application's own commands behind them.
  */
 public final class ResourceRedis implements AutoCloseable {
 
+	private static final Log logger = LogFactory.getLog(ResourceRedis.class);
+
 	private final RedisConnectionFactory connectionFactory;
 
-	private final String keyPrefix;
+	private final RedisKeys keys;
 
 	private final Duration timeout;
+
+	private final boolean dedicated;
 
 	private final AtomicReference<Attempt> attempt = new AtomicReference<>();
 
 	private volatile ExecutorService connector;
 
 	public ResourceRedis(RedisConnectionFactory connectionFactory, String keyPrefix, Duration timeout) {
+		this(connectionFactory, new RedisKeys(keyPrefix), timeout, false);
+	}
+
+	private ResourceRedis(RedisConnectionFactory connectionFactory, RedisKeys keys, Duration timeout,
+			boolean dedicated) {
 		Assert.notNull(connectionFactory, "connectionFactory must not be null");
-		Assert.notNull(keyPrefix, "keyPrefix must not be null");
 		Assert.isTrue(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive");
 		this.connectionFactory = connectionFactory;
-		this.keyPrefix = keyPrefix;
+		this.keys = keys;
 		this.timeout = timeout;
+		this.dedicated = dedicated;
+	}
+
+	/**
+	 * Return a sibling with the same keys and timeout whose commands use a connection of
+	 * its own. The caller closes it.
+	 * @return the dedicated access
+	 */
+	public ResourceRedis dedicated() {
+		return new ResourceRedis(this.connectionFactory, this.keys, this.timeout, true);
 	}
 
 	/**
@@ -72,20 +106,11 @@ public final class ResourceRedis implements AutoCloseable {
 	}
 
 	/**
-	 * Return the prefix of every key.
-	 * @return the key prefix
+	 * Return the key schema.
+	 * @return the keys
 	 */
-	public String keyPrefix() {
-		return this.keyPrefix;
-	}
-
-	/**
-	 * Return a full key as bytes.
-	 * @param suffix the part after the prefix
-	 * @return the key
-	 */
-	public byte[] key(String suffix) {
-		return bytes(this.keyPrefix + suffix);
+	public RedisKeys keys() {
+		return this.keys;
 	}
 
 	/**
@@ -111,18 +136,26 @@ public final class ResourceRedis implements AutoCloseable {
 					null);
 		}
 		Attempt current = this.attempt.get();
-		if (current == null || current.mayRetry(this.timeout)) {
+		if (current == null || current.mayRetry(this.timeout, this.dedicated)) {
 			Attempt next = new Attempt();
 			if (this.attempt.compareAndSet(current, next)) {
-				connector().execute(() -> connect(next.result()));
+				try {
+					connector().execute(() -> connect(next.result()));
+				}
+				catch (RejectedExecutionException ex) {
+					next.result().completeExceptionally(ex);
+				}
 			}
 			current = this.attempt.get();
+			if (current == null) {
+				throw new RedisUnavailableException("AI Resource's Redis access is closed", null);
+			}
 		}
-		RedisClusterAsyncCommands<byte[], byte[]> commands = awaitConnection(current.result()).commands();
-		if (!commands.isOpen()) {
+		Connected connected = awaitConnection(current.result());
+		if (!connected.isOpen()) {
 			throw new RedisUnavailableException("The Redis connection is down; Lettuce is reconnecting", null);
 		}
-		return commands;
+		return connected.commands();
 	}
 
 	private Connected awaitConnection(CompletableFuture<Connected> connecting) {
@@ -198,20 +231,67 @@ public final class ResourceRedis implements AutoCloseable {
 
 	private void connect(CompletableFuture<Connected> result) {
 		try {
-			LettuceConnection connection = (LettuceConnection) this.connectionFactory.getConnection();
-			result.complete(new Connected(connection, connection.getNativeConnection()));
+			result.complete(this.dedicated ? connectDedicated() : connectShared());
 		}
 		catch (RuntimeException ex) {
 			result.completeExceptionally(ex);
 		}
 	}
 
+	private Connected connectShared() {
+		LettuceConnection connection = (LettuceConnection) this.connectionFactory.getConnection();
+		RedisClusterAsyncCommands<byte[], byte[]> commands = connection.getNativeConnection();
+		return new Connected(commands, connection::close, commands::isOpen);
+	}
+
+	private Connected connectDedicated() {
+		AbstractRedisClient client = ((LettuceConnectionFactory) this.connectionFactory).getRequiredNativeClient();
+		StatefulConnection<byte[], byte[]> connection;
+		RedisClusterAsyncCommands<byte[], byte[]> commands;
+		if (client instanceof RedisClusterClient cluster) {
+			var clusterConnection = cluster.connect(ByteArrayCodec.INSTANCE);
+			connection = clusterConnection;
+			commands = clusterConnection.async();
+		}
+		else if (client instanceof RedisClient standalone) {
+			try {
+				var standaloneConnection = standalone.connect(ByteArrayCodec.INSTANCE);
+				connection = standaloneConnection;
+				commands = standaloneConnection.async();
+			}
+			catch (IllegalStateException ex) {
+				// A client without a default URI (static master/replica): share the
+				// factory's.
+				logger.debug("No dedicated Redis connection possible, sharing the application's", ex);
+				return connectShared();
+			}
+		}
+		else {
+			return connectShared();
+		}
+		// Closed only while open: the client closes every connection it made when the factory
+		// stops, and closing one twice makes Lettuce warn at every shutdown.
+		return new Connected(commands, () -> {
+			if (connection.isOpen()) {
+				connection.close();
+			}
+		}, connection::isOpen);
+	}
+
 	@Override
 	public void close() {
 		Attempt current = this.attempt.getAndSet(null);
-		if (current != null && current.result().isDone() && !current.result().isCompletedExceptionally()) {
-			// Releases a dedicated connection; a shared one belongs to the factory.
-			current.result().join().connection().close();
+		if (current != null) {
+			// Releases a dedicated connection, also one still being opened; a shared one
+			// belongs to the factory.
+			current.result().thenAccept((connected) -> {
+				try {
+					connected.close().run();
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Closing the Redis connection failed", ex);
+				}
+			});
 		}
 		ExecutorService executor = this.connector;
 		if (executor != null) {
@@ -219,7 +299,12 @@ public final class ResourceRedis implements AutoCloseable {
 		}
 	}
 
-	private record Connected(LettuceConnection connection, RedisClusterAsyncCommands<byte[], byte[]> commands) {
+	private record Connected(RedisClusterAsyncCommands<byte[], byte[]> commands, Runnable close, BooleanSupplier open) {
+
+		boolean isOpen() {
+			return this.open.getAsBoolean();
+		}
+
 	}
 
 	/**
@@ -241,11 +326,16 @@ public final class ResourceRedis implements AutoCloseable {
 			return this.result;
 		}
 
-		boolean mayRetry(Duration timeout) {
+		boolean mayRetry(Duration timeout, boolean dedicated) {
 			if (!this.result.isDone()) {
 				return false;
 			}
-			boolean usable = !this.result.isCompletedExceptionally() && this.result.join().commands().isOpen();
+			boolean failed = this.result.isCompletedExceptionally();
+			if (!failed && dedicated) {
+				// Lettuce reconnects a connection of ours by itself; another would leak.
+				return false;
+			}
+			boolean usable = !failed && this.result.join().isOpen();
 			return !usable && System.nanoTime() - this.finishedAt >= timeout.toNanos();
 		}
 

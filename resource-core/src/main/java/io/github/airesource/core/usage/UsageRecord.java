@@ -3,8 +3,6 @@ package io.github.airesource.core.usage;
 import java.math.BigDecimal;
 import java.time.Duration;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 import org.springframework.lang.Nullable;
 
 /**
@@ -34,7 +32,6 @@ public record UsageRecord(String model, int promptTokens, int cachedPromptTokens
 	 * Return prompt plus completion tokens.
 	 * @return the total tokens
 	 */
-	@JsonProperty("totalTokens")
 	public int totalTokens() {
 		return this.promptTokens + this.completionTokens;
 	}

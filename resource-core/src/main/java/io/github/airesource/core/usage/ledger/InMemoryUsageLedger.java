@@ -1,6 +1,8 @@
 package io.github.airesource.core.usage.ledger;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -32,11 +34,14 @@ public final class InMemoryUsageLedger implements UsageLedger {
 	/** The scope types this ledger tracks besides the global one. */
 	public static final List<ScopeType> TRACKED_TYPES = List.of(ScopeType.TENANT, ScopeType.USER);
 
-	private static final Comparator<ScopeUsage> BY_COST_THEN_TOKENS = Comparator
+	/**
+	 * Most expensive first, equal costs by id in byte order: exactly the order of the
+	 * Redis ledger's sorted sets, so that both stores list the same top scopes.
+	 */
+	static final Comparator<ScopeUsage> BY_COST_THEN_ID = Comparator
 		.comparing((ScopeUsage scope) -> scope.usage().total().cost())
-		.thenComparingLong((scope) -> scope.usage().total().totalTokens())
 		.reversed()
-		.thenComparing(ScopeUsage::id);
+		.thenComparing(ScopeUsage::id, InMemoryUsageLedger::compareUtf8);
 
 	private final Clock clock;
 
@@ -93,7 +98,7 @@ public final class InMemoryUsageLedger implements UsageLedger {
 				.add(new ScopeUsage(key.id(), counters.summary(now))));
 		Map<String, ScopeReport> scopeReports = new LinkedHashMap<>();
 		byType.forEach((type, usages) -> {
-			usages.sort(BY_COST_THEN_TOKENS);
+			usages.sort(BY_COST_THEN_ID);
 			scopeReports.put(type,
 					new ScopeReport(usages.size(), List.copyOf(usages.subList(0, Math.min(topScopes, usages.size())))));
 		});
@@ -117,6 +122,10 @@ public final class InMemoryUsageLedger implements UsageLedger {
 	public long trackedScopes() {
 		this.scopes.cleanUp();
 		return this.scopes.estimatedSize();
+	}
+
+	private static int compareUtf8(String left, String right) {
+		return Arrays.compareUnsigned(left.getBytes(StandardCharsets.UTF_8), right.getBytes(StandardCharsets.UTF_8));
 	}
 
 	private record ScopeKey(ScopeType type, String id) {

@@ -57,11 +57,9 @@ final class UsageCounters {
 
 	private UsageTotals window(int w, long nowMillis) {
 		UsageWindow window = WINDOWS[w];
-		long current = window.bucketOf(nowMillis);
 		long[] sum = new long[UsageField.COUNT];
 		for (int slot = 0; slot < window.buckets(); slot++) {
-			long bucket = this.bucketIds[w][slot];
-			if (bucket <= current && bucket > current - window.buckets()) {
+			if (window.contains(this.bucketIds[w][slot], nowMillis)) {
 				int offset = slot * UsageField.COUNT;
 				for (int f = 0; f < UsageField.COUNT; f++) {
 					sum[f] += this.bucketValues[w][offset + f];

@@ -3,6 +3,8 @@ package io.github.airesource.core.usage.ledger;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.lang.Nullable;
+
 /**
  * A ledger's report. Holds ids of scopes and names of models only, never prompt or
  * response text.
@@ -21,7 +23,7 @@ public record UsageReport(StoreStatus store, UsageSummary global, Map<String, Us
 	 * The scopes of one type.
 	 *
 	 * @param tracked how many scopes of the type are tracked
-	 * @param top the scopes with the highest cost, then most tokens
+	 * @param top the scopes with the highest cost; equal costs are listed by id
 	 */
 	public record ScopeReport(long tracked, List<ScopeUsage> top) {
 	}
@@ -40,19 +42,21 @@ public record UsageReport(StoreStatus store, UsageSummary global, Map<String, Us
 	 *
 	 * @param type {@code memory} or {@code redis}
 	 * @param fleetWide whether the figures cover every instance sharing the store
-	 * @param degraded whether the store is failing or behind; when the figures are not
-	 * fleet-wide they are this instance's only
+	 * @param degraded whether the store's last round trip failed; when the figures are
+	 * not fleet-wide they are this instance's only
 	 * @param pendingWrites calls recorded here that wait to be written to the shared
 	 * store
-	 * @param failedWrites calls that could not be written to the shared store; they are
-	 * in this instance's figures only
+	 * @param failedWrites calls that were certainly not written to the shared store; they
+	 * are in this instance's figures only
+	 * @param unknownWrites calls sent to the shared store without an answer until they
+	 * were given up; they may or may not be in its figures
 	 * @param lastError the last store error, or {@code null}
 	 */
 	public record StoreStatus(String type, boolean fleetWide, boolean degraded, long pendingWrites, long failedWrites,
-			String lastError) {
+			long unknownWrites, @Nullable String lastError) {
 
 		/** The status of an in-memory ledger. */
-		public static final StoreStatus MEMORY = new StoreStatus("memory", false, false, 0, 0, null);
+		public static final StoreStatus MEMORY = new StoreStatus("memory", false, false, 0, 0, 0, null);
 
 	}
 

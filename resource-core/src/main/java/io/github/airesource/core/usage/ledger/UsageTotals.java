@@ -2,8 +2,6 @@ package io.github.airesource.core.usage.ledger;
 
 import java.math.BigDecimal;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 /**
  * Summed usage of many calls.
  *
@@ -26,7 +24,6 @@ public record UsageTotals(long calls, long failedCalls, long promptTokens, long 
 	 * Return prompt plus completion tokens.
 	 * @return the total tokens
 	 */
-	@JsonProperty("totalTokens")
 	public long totalTokens() {
 		return this.promptTokens + this.completionTokens;
 	}

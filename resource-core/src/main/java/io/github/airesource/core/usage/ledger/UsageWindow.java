@@ -65,6 +65,31 @@ public enum UsageWindow {
 	}
 
 	/**
+	 * Whether a bucket is part of the window that ends at a moment.
+	 * @param bucket the bucket number
+	 * @param nowMillis the end of the window
+	 * @return whether the bucket counts
+	 */
+	public boolean contains(long bucket, long nowMillis) {
+		long current = bucketOf(nowMillis);
+		return bucket <= current && bucket > current - this.buckets;
+	}
+
+	/**
+	 * Return the buckets of the window that ends at a moment, newest first.
+	 * @param nowMillis the end of the window
+	 * @return the bucket numbers
+	 */
+	public long[] bucketsAt(long nowMillis) {
+		long current = bucketOf(nowMillis);
+		long[] buckets = new long[this.buckets];
+		for (int i = 0; i < buckets.length; i++) {
+			buckets[i] = current - i;
+		}
+		return buckets;
+	}
+
+	/**
 	 * Return how long a bucket must be kept to serve the window.
 	 * @return the retention
 	 */

@@ -86,7 +86,7 @@ class InMemoryUsageLedgerTests {
 	}
 
 	@Test
-	void whenReportedThenTopScopesByCostThenTokens() {
+	void whenReportedThenTopScopesByCostThenIdAsInRedis() {
 		this.ledger.onUsage(call("gpt-4o", 10, 0, "0.5"), CallScope.of("t", "cheap", null));
 		this.ledger.onUsage(call("gpt-4o", 10, 0, "2.0"), CallScope.of("t", "expensive", null));
 		this.ledger.onUsage(call("gpt-4o", 10, 0, "1.0"), CallScope.of("t", "middle", null));
@@ -96,7 +96,7 @@ class InMemoryUsageLedgerTests {
 
 		assertThat(users.tracked()).isEqualTo(4);
 		assertThat(users.top()).extracting(UsageReport.ScopeUsage::id)
-			.containsExactly("expensive", "middle-more-tokens", "middle");
+			.containsExactly("expensive", "middle", "middle-more-tokens");
 	}
 
 	@Test

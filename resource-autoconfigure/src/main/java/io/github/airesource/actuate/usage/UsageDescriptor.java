@@ -1,0 +1,125 @@
+package io.github.airesource.actuate.usage;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.airesource.core.usage.ledger.UsageReport;
+import io.github.airesource.core.usage.ledger.UsageSummary;
+import io.github.airesource.core.usage.ledger.UsageTotals;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.lang.Nullable;
+
+/**
+ * The {@code aiusage} endpoint's report. Like Spring Boot's own endpoint results it is an
+ * {@link OperationResponseBody}, so Actuator writes it with its own JSON mapper and its
+ * shape (camelCase names) is the same whatever the application configures for its own
+ * JSON, such as {@code spring.jackson.property-naming-strategy}.
+ *
+ * @param store where the figures come from and how the store is doing
+ * @param global usage of all calls
+ * @param models usage per model
+ * @param scopes per scope type ({@code tenant}, {@code user}): tracked count and top
+ * scopes by cost
+ * @param unpricedModels models used without a price
+ */
+public record UsageDescriptor(StoreDescriptor store, SummaryDescriptor global, Map<String, SummaryDescriptor> models,
+		Map<String, ScopesDescriptor> scopes, List<String> unpricedModels) implements OperationResponseBody {
+
+	static UsageDescriptor of(UsageReport report) {
+		Map<String, SummaryDescriptor> models = new LinkedHashMap<>();
+		report.models().forEach((model, summary) -> models.put(model, SummaryDescriptor.of(summary)));
+		Map<String, ScopesDescriptor> scopes = new LinkedHashMap<>();
+		report.scopes()
+			.forEach(
+					(type, scopeReport) -> scopes.put(type,
+							new ScopesDescriptor(scopeReport.tracked(), scopeReport.top()
+								.stream()
+								.map((scope) -> new ScopeDescriptor(scope.id(), SummaryDescriptor.of(scope.usage())))
+								.toList())));
+		UsageReport.StoreStatus store = report.store();
+		return new UsageDescriptor(
+				new StoreDescriptor(store.type(), store.fleetWide(), store.degraded(), store.pendingWrites(),
+						store.failedWrites(), store.unknownWrites(), store.lastError()),
+				SummaryDescriptor.of(report.global()), models, scopes, report.unpricedModels());
+	}
+
+	/**
+	 * Where the figures come from and how the store is doing.
+	 *
+	 * @param type {@code memory} or {@code redis}
+	 * @param fleetWide whether the figures cover every instance sharing the store
+	 * @param degraded whether the store's last round trip failed
+	 * @param pendingWrites calls waiting to be written to the shared store
+	 * @param failedWrites calls certainly not written to the shared store
+	 * @param unknownWrites calls sent to the shared store without an answer
+	 * @param lastError the last store error, if any
+	 */
+	public record StoreDescriptor(String type, boolean fleetWide, boolean degraded, long pendingWrites,
+			long failedWrites, long unknownWrites, @Nullable String lastError) {
+	}
+
+	/**
+	 * Usage since tracking began and over the last minute, hour and day.
+	 *
+	 * @param total since tracking began (memory) or within the retention (Redis)
+	 * @param lastMinute the last minute
+	 * @param lastHour the last hour
+	 * @param lastDay the last 24 hours
+	 */
+	public record SummaryDescriptor(TotalsDescriptor total, TotalsDescriptor lastMinute, TotalsDescriptor lastHour,
+			TotalsDescriptor lastDay) implements OperationResponseBody {
+
+		static SummaryDescriptor of(UsageSummary summary) {
+			return new SummaryDescriptor(TotalsDescriptor.of(summary.total()),
+					TotalsDescriptor.of(summary.lastMinute()), TotalsDescriptor.of(summary.lastHour()),
+					TotalsDescriptor.of(summary.lastDay()));
+		}
+
+	}
+
+	/**
+	 * Summed usage of many calls.
+	 *
+	 * @param calls calls recorded
+	 * @param failedCalls calls that failed, were cancelled or were rejected
+	 * @param promptTokens prompt tokens, cached included
+	 * @param cachedPromptTokens cached prompt tokens
+	 * @param completionTokens completion tokens, reasoning included
+	 * @param reasoningTokens reasoning tokens
+	 * @param totalTokens prompt plus completion tokens
+	 * @param cost cost in USD of the priced calls
+	 * @param unpricedCalls calls of models without a price, whose cost is missing
+	 */
+	public record TotalsDescriptor(long calls, long failedCalls, long promptTokens, long cachedPromptTokens,
+			long completionTokens, long reasoningTokens, long totalTokens, BigDecimal cost, long unpricedCalls) {
+
+		static TotalsDescriptor of(UsageTotals totals) {
+			return new TotalsDescriptor(totals.calls(), totals.failedCalls(), totals.promptTokens(),
+					totals.cachedPromptTokens(), totals.completionTokens(), totals.reasoningTokens(),
+					totals.totalTokens(), totals.cost(), totals.unpricedCalls());
+		}
+
+	}
+
+	/**
+	 * The scopes of one type.
+	 *
+	 * @param tracked how many are tracked
+	 * @param top the most expensive, equal costs by id
+	 */
+	public record ScopesDescriptor(long tracked, List<ScopeDescriptor> top) {
+	}
+
+	/**
+	 * One scope's usage.
+	 *
+	 * @param id the scope id
+	 * @param usage its usage
+	 */
+	public record ScopeDescriptor(String id, SummaryDescriptor usage) {
+	}
+
+}

@@ -1,0 +1,103 @@
+package io.github.airesource.core.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import org.springframework.util.Assert;
+
+/**
+ * A Lua script run with {@code EVALSHA}, so that each call sends the script's digest, not
+ * its text. When Redis does not know the script (the first call, or after a restart or
+ * {@code SCRIPT FLUSH} emptied its script cache) the call is repeated once with
+ * {@code EVAL}, which also caches it.
+ *
+ * <p>
+ * Scripts are the library's way to make several commands one atomic step: every
+ * check-and-reserve across limits, and every counter update with its TTL, is one script
+ * touching keys of one hash slot ({@link RedisKeys.Group}).
+ */
+public final class RedisScript {
+
+	private final String name;
+
+	private final byte[] source;
+
+	private final String digest;
+
+	private RedisScript(String name, byte[] source) {
+		this.name = name;
+		this.source = source;
+		this.digest = sha1Hex(source);
+	}
+
+	/**
+	 * Load a script from the class path, next to a class.
+	 * @param base the class whose package holds the script
+	 * @param fileName the script's file name, such as {@code write-usage.lua}
+	 * @return the script
+	 */
+	public static RedisScript fromClassPath(Class<?> base, String fileName) {
+		try (InputStream in = base.getResourceAsStream(fileName)) {
+			Assert.state(in != null, () -> "Lua script " + fileName + " not found next to " + base.getName());
+			return new RedisScript(fileName, in.readAllBytes());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not read Lua script " + fileName, ex);
+		}
+	}
+
+	/**
+	 * Run the script.
+	 * @param <T> the result type
+	 * @param commands the connection's commands
+	 * @param type the type of the script's result
+	 * @param keys the keys the script touches, all of one hash slot
+	 * @param args the arguments
+	 * @return the result, completed when Redis answered
+	 */
+	public <T> CompletableFuture<T> run(RedisClusterAsyncCommands<byte[], byte[]> commands, ScriptOutputType type,
+			byte[][] keys, byte[]... args) {
+		CompletableFuture<T> byDigest = commands.<T>evalsha(this.digest, type, keys, args).toCompletableFuture();
+		return byDigest.exceptionallyCompose(
+				(ex) -> isNoScript(ex) ? commands.<T>eval(this.source, type, keys, args).toCompletableFuture()
+						: CompletableFuture.failedFuture(ex));
+	}
+
+	/**
+	 * Return the SHA-1 digest Redis knows the script by.
+	 * @return the digest in lower-case hex
+	 */
+	public String digest() {
+		return this.digest;
+	}
+
+	private static boolean isNoScript(Throwable ex) {
+		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		return cause instanceof RedisNoScriptException
+				|| (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"));
+	}
+
+	private static String sha1Hex(byte[] source) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-1 is required on every Java platform", ex);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return this.name + " (" + this.digest + ")";
+	}
+
+}
