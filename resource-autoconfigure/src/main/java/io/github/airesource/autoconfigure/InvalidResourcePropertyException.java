@@ -14,6 +14,8 @@ public class InvalidResourcePropertyException extends RuntimeException {
 	@Nullable
 	private final transient Object value;
 
+	private final String reason;
+
 	private final String action;
 
 	/**
@@ -28,6 +30,7 @@ public class InvalidResourcePropertyException extends RuntimeException {
 		super("Invalid value '" + value + "' for " + property + ": " + reason);
 		this.property = property;
 		this.value = value;
+		this.reason = reason;
 		this.action = action;
 	}
 
@@ -46,6 +49,14 @@ public class InvalidResourcePropertyException extends RuntimeException {
 	@Nullable
 	public Object getValue() {
 		return this.value;
+	}
+
+	/**
+	 * Return what is wrong with the value.
+	 * @return the reason
+	 */
+	public String getReason() {
+		return this.reason;
 	}
 
 	/**

@@ -13,18 +13,12 @@ class InvalidResourcePropertyFailureAnalyzer extends AbstractFailureAnalyzer<Inv
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidResourcePropertyException cause) {
 		String description = String.format(
 				"Invalid AI Resource configuration:%n%n    Property: %s%n    Value: %s%n" + "    Reason: %s%n",
-				cause.getProperty(), describe(cause.getValue()), reasonOf(cause));
+				cause.getProperty(), describe(cause.getValue()), cause.getReason());
 		return new FailureAnalysis(description, cause.getAction(), cause);
 	}
 
 	private static String describe(Object value) {
 		return (value != null) ? "\"" + value + "\"" : "(not set)";
-	}
-
-	private static String reasonOf(InvalidResourcePropertyException cause) {
-		String message = cause.getMessage();
-		int colon = message.indexOf(": ");
-		return (colon >= 0) ? message.substring(colon + 2) : message;
 	}
 
 }

@@ -1,10 +1,14 @@
 package io.github.airesource.autoconfigure;
 
+import java.time.Clock;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.github.airesource.core.pricing.PricingCatalog;
+import io.github.airesource.core.usage.ledger.InMemoryUsageLedger;
+import io.github.airesource.core.usage.ledger.UsageLedger;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -88,6 +92,37 @@ class InvalidConfigurationTests {
 		this.runner.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class))
 			.withPropertyValues("ai.resource.redis.key-prefix=")
 			.run((context) -> assertThat(analyze(context.getStartupFailure()).getAction()).contains("airesource:"));
+	}
+
+	@Test
+	void whenKeyPrefixHasBracesThenStartupFailsSayingWhy() {
+		this.runner.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class))
+			.withPropertyValues("ai.resource.redis.key-prefix=app{1}:")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("Property: ai.resource.redis.key-prefix")
+					.contains("Value: \"app{1}:\"")
+					.contains("Reason: braces would change the Redis Cluster hash tags");
+				assertThat(analysis.getAction()).contains("without '{' and '}'");
+			});
+	}
+
+	@Test
+	void whenTheValueContainsAColonAndSpaceThenTheReasonIsStillShownWhole() {
+		InvalidResourcePropertyException failure = new InvalidResourcePropertyException("ai.resource.redis.key-prefix",
+				"a: b", "the reason: with a colon", "Do this.");
+
+		FailureAnalysis analysis = new InvalidResourcePropertyFailureAnalyzer().analyze(failure);
+
+		assertThat(analysis.getDescription()).contains("Value: \"a: b\"").contains("Reason: the reason: with a colon");
+	}
+
+	@Test
+	void whenRedisStoreWithoutRedisOnTheClassPathButWithAUserLedgerThenStartupSucceeds() {
+		this.runner.withPropertyValues("ai.resource.usage.store=redis")
+			.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class))
+			.withBean(UsageLedger.class, () -> new InMemoryUsageLedger(10, Clock.systemUTC()))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(UsageLedger.class));
 	}
 
 	@Test

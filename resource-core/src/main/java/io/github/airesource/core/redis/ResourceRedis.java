@@ -269,7 +269,8 @@ public final class ResourceRedis implements AutoCloseable {
 		else {
 			return connectShared();
 		}
-		// Closed only while open: the client closes every connection it made when the factory
+		// Closed only while open: the client closes every connection it made when the
+		// factory
 		// stops, and closing one twice makes Lettuce warn at every shutdown.
 		return new Connected(commands, () -> {
 			if (connection.isOpen()) {
