@@ -41,7 +41,7 @@ import org.springframework.ai.chat.prompt.Prompt;
 @Measurement(iterations = 5, time = 2)
 public class TokenCountBenchmark {
 
-	private final TokenCounter cold = TokenCounter.builder().memoMaxChars(0).build();
+	private final TokenCounter cold = TokenCounter.builder().memoSize(0).build();
 
 	private final TokenCounter memoized = TokenCounter.create();
 

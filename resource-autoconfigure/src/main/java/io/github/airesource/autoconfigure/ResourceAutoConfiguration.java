@@ -1,5 +1,6 @@
 package io.github.airesource.autoconfigure;
 
+import io.github.airesource.autoconfigure.tokens.TokensProperties;
 import io.github.airesource.core.ResourceAdvisor;
 import io.github.airesource.core.ResourceAdvisors;
 import io.github.airesource.core.scope.ScopeResolver;
@@ -22,13 +23,13 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(beforeName = "org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration")
 @ConditionalOnClass(ChatClient.class)
 @ConditionalOnResourceEnabled
-@EnableConfigurationProperties(ResourceProperties.class)
+@EnableConfigurationProperties({ ResourceProperties.class, TokensProperties.class })
 public class ResourceAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TokenCounter resourceTokenCounter() {
-		return TokenCounter.create();
+	TokenCounter resourceTokenCounter(TokensProperties properties) {
+		return properties.toTokenCounter();
 	}
 
 	@Bean

@@ -33,6 +33,7 @@ class InvalidConfigurationTests {
 			"ai.resource.usage.max-tracked-scopes=0 | ai.resource.usage.max-tracked-scopes | such as 10000",
 			"ai.resource.usage.max-tracked-scopes=-5 | ai.resource.usage.max-tracked-scopes | such as 10000",
 			"ai.resource.usage.redis-retention=0s | ai.resource.usage.redis-retention | such as 30d",
+			"ai.resource.tokens.memo-size=-1MB | ai.resource.tokens.memo-size | such as 64MB",
 			"ai.resource.pricing.models.my-model.input=-1 | ai.resource.pricing.models[my-model].input | per one million tokens",
 			"ai.resource.pricing.models.my-model.input=1 | ai.resource.pricing.models[my-model].output | for example 2.50",
 			"ai.resource.pricing.models.my-model.output=1 | ai.resource.pricing.models[my-model].input | for example 2.50" })

@@ -1,10 +1,12 @@
 package io.github.airesource.autoconfigure;
 
+import com.knuddels.jtokkit.api.EncodingType;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import io.github.airesource.actuate.usage.UsageEndpoint;
+import io.github.airesource.autoconfigure.tokens.TokensProperties;
 import io.github.airesource.core.ResourceAdvisors;
 import io.github.airesource.core.pricing.PricingCatalog;
 import io.github.airesource.core.scope.CallScope;
@@ -45,6 +47,32 @@ class ResourceAutoConfigurationTests {
 				.containsExactly(context.getBean(UsageAdvisor.class));
 			assertThat(context.getBean(UsageAdvisor.class).getOrder()).isEqualTo(10_800);
 		});
+	}
+
+	@Test
+	void whenMemoSizeIsSetThenTheTokenCounterIsBoundByIt() {
+		this.runner.withPropertyValues("ai.resource.tokens.memo-size=64KB").run((context) -> {
+			TokenCounter counter = context.getBean(TokenCounter.class);
+			// about 1.7 MB of memo entries: all kept under the default bound
+			for (int i = 0; i < 10_000; i++) {
+				counter.countText("message " + i, EncodingType.O200K_BASE);
+			}
+			assertThat(counter.memoRetainedBytes()).isLessThanOrEqualTo(64 * 1024).isGreaterThan(32 * 1024);
+		});
+	}
+
+	@Test
+	void whenMemoSizeIsZeroThenTheTokenCounterRemembersNothing() {
+		this.runner.withPropertyValues("ai.resource.tokens.memo-size=0").run((context) -> {
+			TokenCounter counter = context.getBean(TokenCounter.class);
+			assertThat(counter.countText("How far is the moon?", EncodingType.O200K_BASE)).isPositive();
+			assertThat(counter.memoRetainedBytes()).isZero();
+		});
+	}
+
+	@Test
+	void whenMemoSizeIsNotSetThenItIsTheCountersDefault() {
+		assertThat(new TokensProperties().getMemoSize().toBytes()).isEqualTo(TokenCounter.DEFAULT_MEMO_SIZE_BYTES);
 	}
 
 	@Test

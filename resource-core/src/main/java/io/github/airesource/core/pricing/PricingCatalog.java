@@ -3,15 +3,16 @@ package io.github.airesource.core.pricing;
 import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+
+import io.github.airesource.core.model.ModelNames;
+
 import org.springframework.lang.Nullable;
 import org.springframework.util.Assert;
 
@@ -19,19 +20,17 @@ import org.springframework.util.Assert;
  * Prices per model, and the cost of a call.
  *
  * <p>
- * A model name is looked up as given (case-insensitively, without a provider prefix such
- * as {@code openai/}); a dated snapshot falls back to its family, so
- * {@code gpt-4o-2024-08-06} and {@code gpt-4-0613} are priced as {@code gpt-4o} and
- * {@code gpt-4}. Nothing else is guessed: {@code gpt-4o-audio-preview} is not priced as
- * {@code gpt-4o}. A model without a price has an unknown cost ({@code null}), never 0;
- * the first call of each such model logs a warning. A call that used no tokens costs 0
- * whatever its model.
+ * A model name is looked up as given (normalised by {@link ModelNames}:
+ * case-insensitively, without a provider prefix such as {@code openai/}); a dated
+ * snapshot falls back to its family, so {@code gpt-4o-2024-08-06} and {@code gpt-4-0613}
+ * are priced as {@code gpt-4o} and {@code gpt-4}. Nothing else is guessed:
+ * {@code gpt-4o-audio-preview} is not priced as {@code gpt-4o}. A model without a price
+ * has an unknown cost ({@code null}), never 0; the first call of each such model logs a
+ * warning. A call that used no tokens costs 0 whatever its model.
  */
 public final class PricingCatalog {
 
 	private static final Log logger = LogFactory.getLog(PricingCatalog.class);
-
-	private static final Pattern DATE_SUFFIX = Pattern.compile("-(\\d{4}-\\d{2}-\\d{2}|\\d{4})$");
 
 	private final Map<String, ModelPrice> prices;
 
@@ -102,22 +101,12 @@ public final class PricingCatalog {
 	}
 
 	private Optional<ModelPrice> resolve(String model) {
-		String name = normalize(model);
+		String name = ModelNames.normalize(model);
 		ModelPrice exact = this.prices.get(name);
 		if (exact != null) {
 			return Optional.of(exact);
 		}
-		String family = DATE_SUFFIX.matcher(name).replaceFirst("");
-		return Optional.ofNullable(this.prices.get(family));
-	}
-
-	static String normalize(String model) {
-		String name = model.trim().toLowerCase(Locale.ROOT);
-		if (!name.startsWith("ft:")) {
-			int slash = name.lastIndexOf('/');
-			name = (slash >= 0) ? name.substring(slash + 1) : name;
-		}
-		return name;
+		return Optional.ofNullable(this.prices.get(ModelNames.family(name)));
 	}
 
 	/**
@@ -148,7 +137,7 @@ public final class PricingCatalog {
 		public Builder price(String model, ModelPrice price) {
 			Assert.hasText(model, "model must not be empty");
 			Assert.notNull(price, "price must not be null");
-			this.prices.put(normalize(model), price);
+			this.prices.put(ModelNames.normalize(model), price);
 			return this;
 		}
 

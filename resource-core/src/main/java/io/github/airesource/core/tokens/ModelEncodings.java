@@ -1,9 +1,9 @@
 package io.github.airesource.core.tokens;
 
-import java.util.Locale;
-
 import com.knuddels.jtokkit.api.EncodingType;
 import org.springframework.lang.Nullable;
+
+import io.github.airesource.core.model.ModelNames;
 
 /**
  * Picks the tokenizer for a model name.
@@ -20,7 +20,8 @@ import org.springframework.lang.Nullable;
  * </ul>
  *
  * Names are matched case-insensitively after removing a provider prefix such as
- * {@code openai/} and a fine-tune wrapper such as {@code ft:gpt-4o-mini:org::id}.
+ * {@code openai/} ({@link ModelNames#normalize(String)}); a fine-tune such as
+ * {@code ft:gpt-4o-mini:org::id} shares its base model's tokenizer.
  */
 public final class ModelEncodings {
 
@@ -50,18 +51,13 @@ public final class ModelEncodings {
 	}
 
 	/**
-	 * Strip provider prefixes and fine-tune wrappers and lower-case the name.
+	 * Return the name whose tokenizer a model uses: normalised, and the base model of a
+	 * fine-tune, which keeps its base's tokenizer.
 	 * @param model the model name as a provider reports it
 	 * @return the base name
 	 */
 	static String baseName(String model) {
-		String name = model.trim().toLowerCase(Locale.ROOT);
-		if (name.startsWith("ft:")) {
-			int end = name.indexOf(':', 3);
-			name = (end > 0) ? name.substring(3, end) : name.substring(3);
-		}
-		int slash = name.lastIndexOf('/');
-		return (slash >= 0) ? name.substring(slash + 1) : name;
+		return ModelNames.fineTuneBase(ModelNames.normalize(model));
 	}
 
 	private static boolean isO200k(String name) {

@@ -32,37 +32,44 @@ import org.springframework.util.Assert;
  * like any other characters instead of failing the call.
  *
  * <p>
- * Counts of text seen before come from a bounded Caffeine memo (weighed by text length),
- * so a conversation whose history repeats on every call costs only its new messages. Tool
- * definitions are memoized the same way. Instances are thread-safe and meant to be
- * shared.
+ * Counts of text seen before come from a memo, so a conversation whose history repeats on
+ * every call costs only its new messages. Tool definitions are memoized too. The memo is
+ * one Caffeine cache for every encoding, bounded by the heap its entries are estimated to
+ * retain ({@link Builder#memoSize(long)}, {@link #memoRetainedBytes()}). Instances are
+ * thread-safe and meant to be shared.
  */
 public final class TokenCounter {
 
-	/** Default bound of the memo, in characters of remembered text. */
-	public static final long DEFAULT_MEMO_MAX_CHARS = 8L * 1024 * 1024;
+	/** Default bound of the memo: 64 MiB of estimated retained heap. */
+	public static final long DEFAULT_MEMO_SIZE_BYTES = 64L * 1024 * 1024;
 
 	private static final String[] ROLES = { "system", "user", "assistant", "tool" };
 
 	private final EncodingType fallbackEncoding;
 
-	private final long memoMaxChars;
-
-	private final boolean recordMemoStats;
-
 	private final EncodingRegistry registry;
 
-	private final Map<EncodingType, EncodingMemo> memos = new EnumMap<>(EncodingType.class);
+	private final Map<EncodingType, EncodingTokens> encodings = new EnumMap<>(EncodingType.class);
+
+	/** Counts by encoding and text or tool definition; {@code null} when disabled. */
+	@Nullable
+	private final Cache<MemoKey, Integer> memo;
 
 	private TokenCounter(Builder builder) {
 		this.fallbackEncoding = builder.fallbackEncoding;
-		this.memoMaxChars = builder.memoMaxChars;
-		this.recordMemoStats = builder.recordMemoStats;
 		// The lazy registry loads an encoding's ranks on first use, not at construction.
 		this.registry = Encodings.newLazyEncodingRegistry();
 		for (EncodingType type : EncodingType.values()) {
-			this.memos.put(type, new EncodingMemo(type));
+			this.encodings.put(type, new EncodingTokens(type));
 		}
+		this.memo = (builder.memoSize > 0) ? buildMemo(builder.memoSize, builder.recordMemoStats) : null;
+	}
+
+	private static Cache<MemoKey, Integer> buildMemo(long maximumBytes, boolean recordStats) {
+		Caffeine<MemoKey, Integer> memo = Caffeine.newBuilder()
+			.maximumWeight(maximumBytes)
+			.weigher((MemoKey key, Integer count) -> MemoWeights.entry(key.retainedBytes(), count));
+		return (recordStats ? memo.recordStats() : memo).build();
 	}
 
 	/**
@@ -107,7 +114,7 @@ public final class TokenCounter {
 		if (text == null || text.isEmpty()) {
 			return 0;
 		}
-		return this.memos.get(encoding).count(text);
+		return count(new TextKey(encoding, text));
 	}
 
 	/**
@@ -158,26 +165,51 @@ public final class TokenCounter {
 		if (definitions.isEmpty()) {
 			return 0;
 		}
-		EncodingMemo memo = this.memos.get(encoding);
 		int tokens = ChatFormat.of(encoding).functionsEnd();
 		for (ToolDefinition definition : definitions) {
-			tokens += memo.tools.get(definition,
-					(key) -> ToolDefinitionTokens.countOne(key, ChatFormat.of(encoding), memo::count));
+			tokens += count(new ToolKey(encoding, definition));
 		}
 		return tokens;
 	}
 
 	/**
-	 * Return hit and miss counts of the text memo, over all encodings. Counts are kept
-	 * only when the counter was built with {@link Builder#recordMemoStats(boolean)}.
+	 * Return hit and miss counts of the memo, texts and tool definitions of all encodings
+	 * together. Counts are kept only when the counter was built with
+	 * {@link Builder#recordMemoStats(boolean)}.
 	 * @return the statistics
 	 */
 	public CacheStats memoStats() {
-		CacheStats total = CacheStats.empty();
-		for (EncodingMemo memo : this.memos.values()) {
-			total = total.plus(memo.texts.stats());
+		return (this.memo != null) ? this.memo.stats() : CacheStats.empty();
+	}
+
+	/**
+	 * Return the heap the memo is estimated to retain now, in bytes: its texts, keys,
+	 * counts and Caffeine's own entries, after pending evictions have run. Never above
+	 * the bound set with {@link Builder#memoSize(long)}.
+	 * @return the estimated retained size in bytes, 0 when the memo is disabled
+	 */
+	public long memoRetainedBytes() {
+		if (this.memo == null) {
+			return 0;
 		}
-		return total;
+		this.memo.cleanUp();
+		return this.memo.policy().eviction().map((eviction) -> eviction.weightedSize().orElse(0)).orElse(0L);
+	}
+
+	private int count(MemoKey key) {
+		EncodingTokens tokens = this.encodings.get(key.encoding());
+		if (this.memo == null) {
+			return key.count(tokens);
+		}
+		Integer known = this.memo.getIfPresent(key);
+		if (known != null) {
+			return known;
+		}
+		// Counted outside the cache's lock (no Cache.get with a loader): a long text must
+		// not block lookups of other keys in the same bin.
+		int count = key.count(tokens);
+		this.memo.put(key, count);
+		return count;
 	}
 
 	private int countMessage(Message message, @Nullable String model, EncodingType encoding, ChatFormat format) {
@@ -217,12 +249,16 @@ public final class TokenCounter {
 
 	private int countFormatted(String role, @Nullable String name, @Nullable String content, EncodingType encoding,
 			ChatFormat format) {
-		EncodingMemo memo = this.memos.get(encoding);
-		int tokens = format.tokensPerMessage() + memo.role(role) + countText(content, encoding);
+		int tokens = format.tokensPerMessage() + role(role, encoding) + countText(content, encoding);
 		if (name != null && !name.isEmpty()) {
 			tokens += format.tokensPerName() + countText(name, encoding);
 		}
 		return tokens;
+	}
+
+	private int role(String role, EncodingType encoding) {
+		int known = this.encodings.get(encoding).role(role);
+		return (known >= 0) ? known : countText(role, encoding);
 	}
 
 	private int countMedia(List<Media> media, @Nullable String model) {
@@ -246,50 +282,33 @@ public final class TokenCounter {
 	}
 
 	/**
-	 * The memo of one encoding. Keys are the texts themselves: history messages are the
-	 * same String instances call after call, whose hash codes are cached, so a hit costs
-	 * a hash lookup and a reference comparison.
+	 * One encoding, loaded on first use, and the tokens of the chat roles in it.
 	 */
-	private final class EncodingMemo {
+	private final class EncodingTokens {
 
 		private final EncodingType type;
-
-		private final Cache<String, Integer> texts;
-
-		private final Cache<ToolDefinition, Integer> tools;
 
 		private volatile Encoding encoding;
 
 		private volatile int[] roleTokens;
 
-		EncodingMemo(EncodingType type) {
+		EncodingTokens(EncodingType type) {
 			this.type = type;
-			Caffeine<String, Integer> texts = Caffeine.newBuilder()
-				.maximumWeight(TokenCounter.this.memoMaxChars)
-				.weigher((String text, Integer count) -> text.length());
-			this.texts = (TokenCounter.this.recordMemoStats ? texts.recordStats() : texts).build();
-			this.tools = Caffeine.newBuilder().maximumSize(1024).build();
 		}
 
 		int count(String text) {
-			if (TokenCounter.this.memoMaxChars == 0) {
-				return encoding().countTokensOrdinary(text);
-			}
-			Integer known = this.texts.getIfPresent(text);
-			if (known != null) {
-				return known;
-			}
-			int count = encoding().countTokensOrdinary(text);
-			this.texts.put(text, count);
-			return count;
+			return encoding().countTokensOrdinary(text);
 		}
 
+		/**
+		 * Return the tokens of a chat role, or -1 for a role that is not one of the four.
+		 */
 		int role(String role) {
 			int[] known = this.roleTokens;
 			if (known == null) {
 				known = new int[ROLES.length];
 				for (int i = 0; i < ROLES.length; i++) {
-					known[i] = encoding().countTokensOrdinary(ROLES[i]);
+					known[i] = count(ROLES[i]);
 				}
 				this.roleTokens = known;
 			}
@@ -298,7 +317,7 @@ public final class TokenCounter {
 					return known[i];
 				}
 			}
-			return count(role);
+			return -1;
 		}
 
 		private Encoding encoding() {
@@ -313,13 +332,97 @@ public final class TokenCounter {
 	}
 
 	/**
+	 * A key of the memo: what to count, in which encoding. It counts itself on a miss and
+	 * knows the heap it and what it refers to retain.
+	 */
+	private sealed interface MemoKey permits TextKey, ToolKey {
+
+		EncodingType encoding();
+
+		int count(EncodingTokens tokens);
+
+		long retainedBytes();
+
+	}
+
+	/**
+	 * A text in an encoding. History messages are the same String instances call after
+	 * call, whose hash codes the String caches, so a hit costs this small key, a hash
+	 * lookup and a reference comparison.
+	 *
+	 * @param encoding the encoding
+	 * @param text the text
+	 */
+	private record TextKey(EncodingType encoding, String text) implements MemoKey {
+
+		@Override
+		public int count(EncodingTokens tokens) {
+			return tokens.count(this.text);
+		}
+
+		@Override
+		public long retainedBytes() {
+			return MemoWeights.KEY + MemoWeights.string(this.text);
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof TextKey key && this.encoding == key.encoding && this.text.equals(key.text);
+		}
+
+		@Override
+		public int hashCode() {
+			return this.text.hashCode() * 31 + this.encoding.ordinal();
+		}
+
+	}
+
+	/**
+	 * A tool definition in an encoding. The definitions of an application's tools are
+	 * usually held by their callbacks anyway; they are weighed in full all the same, so
+	 * that the bound holds when they are not.
+	 *
+	 * @param encoding the encoding
+	 * @param definition the tool definition
+	 */
+	private record ToolKey(EncodingType encoding, ToolDefinition definition) implements MemoKey {
+
+		@Override
+		public int count(EncodingTokens tokens) {
+			// The parts of a definition are counted directly, not memoized: the
+			// definition
+			// as a whole is, and remembering its parts as well would only take heap.
+			return ToolDefinitionTokens.countOne(this.definition, ChatFormat.of(this.encoding), tokens::count);
+		}
+
+		@Override
+		public long retainedBytes() {
+			return MemoWeights.KEY + MemoWeights.TOOL_DEFINITION + MemoWeights.string(this.definition.name())
+					+ MemoWeights.string(this.definition.description())
+					+ MemoWeights.string(this.definition.inputSchema());
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof ToolKey key && this.encoding == key.encoding
+					&& this.definition.equals(key.definition);
+		}
+
+		@Override
+		public int hashCode() {
+			return this.definition.hashCode() * 31 + this.encoding.ordinal();
+		}
+
+	}
+
+	/**
 	 * Builder for {@link TokenCounter}.
 	 */
 	public static final class Builder {
 
 		private EncodingType fallbackEncoding = EncodingType.O200K_BASE;
 
-		private long memoMaxChars = DEFAULT_MEMO_MAX_CHARS;
+		private long memoSize = DEFAULT_MEMO_SIZE_BYTES;
 
 		private boolean recordMemoStats;
 
@@ -348,13 +451,16 @@ public final class TokenCounter {
 		}
 
 		/**
-		 * Bound the memo by the total length of the texts it remembers.
-		 * @param memoMaxChars the bound in characters, 0 to disable memoization
+		 * Bound the memo by the heap its entries are estimated to retain: the remembered
+		 * texts, their keys and counts, and the cache's own entries, all encodings and
+		 * tool definitions together. Each remembered message costs about 150 bytes plus
+		 * its text (one byte per character for Latin-1 text, two otherwise).
+		 * @param bytes the bound in bytes, 0 to disable memoization
 		 * @return this builder
 		 */
-		public Builder memoMaxChars(long memoMaxChars) {
-			Assert.isTrue(memoMaxChars >= 0, "memoMaxChars must not be negative");
-			this.memoMaxChars = memoMaxChars;
+		public Builder memoSize(long bytes) {
+			Assert.isTrue(bytes >= 0, "memoSize must not be negative");
+			this.memoSize = bytes;
 			return this;
 		}
 

@@ -13,6 +13,7 @@ class ModelEncodingsTests {
 			"gpt-4.1-nano, O200K_BASE", "gpt-4.5-preview, O200K_BASE", "gpt-5, O200K_BASE", "gpt-5-mini, O200K_BASE",
 			"o1, O200K_BASE", "o3-mini, O200K_BASE", "o4-mini-2025-04-16, O200K_BASE", "chatgpt-4o-latest, O200K_BASE",
 			"GPT-4O, O200K_BASE", "openai/gpt-4o, O200K_BASE", "'ft:gpt-4o-mini-2024-07-18:acme::abc123', O200K_BASE",
+			"'openai/ft:gpt-4o-mini:acme::abc123', O200K_BASE", "'ft:gpt-3.5-turbo-0613:acme::abc123', CL100K_BASE",
 			"gpt-4, CL100K_BASE", "gpt-4-0613, CL100K_BASE", "gpt-4-turbo, CL100K_BASE", "gpt-3.5-turbo, CL100K_BASE",
 			"gpt-35-turbo, CL100K_BASE", "text-embedding-3-small, CL100K_BASE", "text-embedding-ada-002, CL100K_BASE" })
 	void whenOpenAiModelThenItsOwnEncoding(String model, EncodingType expected) {

@@ -180,7 +180,7 @@ class TokenCounterTests {
 
 	@Test
 	void whenMemoIsDisabledThenCountsAreStillExact() {
-		TokenCounter noMemo = TokenCounter.builder().memoMaxChars(0).build();
+		TokenCounter noMemo = TokenCounter.builder().memoSize(0).build();
 		Prompt prompt = new Prompt(conversation(10));
 
 		assertThat(noMemo.countPrompt(prompt, "gpt-4o").total())
