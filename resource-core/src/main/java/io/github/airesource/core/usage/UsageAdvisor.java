@@ -11,6 +11,8 @@ import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.ResourceLimitException;
 import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.scope.CallScopes;
+import io.github.airesource.core.scope.ScopeCaptureAdvisor;
+import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
@@ -67,7 +69,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 	private final TokenCounter tokenCounter;
 
-	private final ScopeResolver scopeResolver;
+	private final ScopeResolution scopeResolution;
 
 	private final Supplier<String> defaultModel;
 
@@ -76,7 +78,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 	private UsageAdvisor(Builder builder) {
 		this.recorder = builder.recorder;
 		this.tokenCounter = builder.tokenCounter;
-		this.scopeResolver = builder.scopeResolver;
+		this.scopeResolution = builder.scopeResolution;
 		this.defaultModel = builder.defaultModel;
 		this.order = builder.order;
 	}
@@ -87,7 +89,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-		CallScope scope = CallScopes.of(request, this.scopeResolver);
+		CallScope scope = CallScopes.of(request, this.scopeResolution);
 		long start = System.nanoTime();
 		ChatClientResponse response;
 		try {
@@ -111,8 +113,9 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-		// Resolve on the subscribing thread: resolvers may read thread-bound state.
-		CallScope scope = CallScopes.of(request, this.scopeResolver);
+		// Resolve on the subscribing thread: without a scope capture advisor before
+		// this one, that is the closest to the caller's thread that can be had.
+		CallScope scope = CallScopes.of(request, this.scopeResolution);
 		return Flux.defer(() -> {
 			long start = System.nanoTime();
 			StreamUsageTracker tracker = new StreamUsageTracker();
@@ -272,7 +275,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 		private TokenCounter tokenCounter;
 
-		private ScopeResolver scopeResolver = ScopeResolver.fromAdvisorParams();
+		private ScopeResolution scopeResolution = new ScopeResolution(ScopeResolver.fromAdvisorParams());
 
 		private Supplier<String> defaultModel = () -> null;
 
@@ -300,7 +303,19 @@ public final class UsageAdvisor implements ResourceAdvisor {
 		 */
 		public Builder scopeResolver(ScopeResolver scopeResolver) {
 			Assert.notNull(scopeResolver, "scopeResolver must not be null");
-			this.scopeResolver = scopeResolver;
+			return scopeResolution(new ScopeResolution(scopeResolver));
+		}
+
+		/**
+		 * Set how calls are attributed, sharing the resolution (and its failure count)
+		 * with a {@link ScopeCaptureAdvisor}. The usage advisor resolves only calls whose
+		 * scope no advisor before it captured.
+		 * @param scopeResolution the resolution
+		 * @return this builder
+		 */
+		public Builder scopeResolution(ScopeResolution scopeResolution) {
+			Assert.notNull(scopeResolution, "scopeResolution must not be null");
+			this.scopeResolution = scopeResolution;
 			return this;
 		}
 
