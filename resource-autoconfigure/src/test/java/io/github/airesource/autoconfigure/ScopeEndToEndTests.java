@@ -1,6 +1,5 @@
 package io.github.airesource.autoconfigure;
 
-import java.time.Duration;
 import java.util.List;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -15,11 +14,8 @@ import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.usage.ledger.UsageReport;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiWireServer;
+import io.github.airesource.testsupport.TestChatMemory;
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
-import org.springframework.ai.chat.memory.ChatMemory;
-import org.springframework.ai.chat.memory.InMemoryChatMemoryRepository;
-import org.springframework.ai.chat.memory.MessageWindowChatMemory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -54,12 +50,7 @@ class ScopeEndToEndTests {
 		this.runner.withUserConfiguration(ThreadBoundResolver.class).run((context) -> {
 			CURRENT_USER.set("alice");
 
-			List<String> content = clientWithChatMemory(context).prompt()
-				.user("Capital of France?")
-				.stream()
-				.content()
-				.collectList()
-				.block(Duration.ofSeconds(10));
+			List<String> content = TestChatMemory.streamContent(clientWithChatMemory(context), "Capital of France?");
 
 			assertThat(content).containsExactly("Par", "is.");
 			UsageReport report = context.getBean(UsageEndpoint.class).usage(null);
@@ -93,13 +84,7 @@ class ScopeEndToEndTests {
 	}
 
 	private static ChatClient clientWithChatMemory(ApplicationContext context) {
-		ChatMemory memory = MessageWindowChatMemory.builder()
-			.chatMemoryRepository(new InMemoryChatMemoryRepository())
-			.build();
-		return context.getBean(ChatClient.Builder.class)
-			.defaultAdvisors(MessageChatMemoryAdvisor.builder(memory).build())
-			.defaultAdvisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "c-1"))
-			.build();
+		return TestChatMemory.addTo(context.getBean(ChatClient.Builder.class)).build();
 	}
 
 	@Configuration(proxyBeanMethods = false)

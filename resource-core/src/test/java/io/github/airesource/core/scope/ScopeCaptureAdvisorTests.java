@@ -1,6 +1,5 @@
 package io.github.airesource.core.scope;
 
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,12 +21,9 @@ import io.github.airesource.core.usage.UsageRecorder;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiTestModels;
 import io.github.airesource.testsupport.OpenAiWireServer;
+import io.github.airesource.testsupport.TestChatMemory;
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
 import org.springframework.ai.chat.client.advisor.api.Advisor;
-import org.springframework.ai.chat.memory.ChatMemory;
-import org.springframework.ai.chat.memory.InMemoryChatMemoryRepository;
-import org.springframework.ai.chat.memory.MessageWindowChatMemory;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -66,15 +62,10 @@ class ScopeCaptureAdvisorTests {
 		ChatClient client = clientWithChatMemory(new ScopeResolution(THREAD_BOUND));
 		CURRENT_USER.set("alice");
 
-		List<String> content = client.prompt()
-			.user("Capital of France?")
-			.stream()
-			.content()
-			.collectList()
-			.block(Duration.ofSeconds(10));
+		List<String> content = TestChatMemory.streamContent(client, "Capital of France?");
 
 		assertThat(content).containsExactly("Par", "is.");
-		assertThat(single().scope()).isEqualTo(new CallScope("acme", "alice", "c-1"));
+		assertThat(single().scope()).isEqualTo(new CallScope("acme", "alice", TestChatMemory.CONVERSATION));
 		assertThat(single().record().outcome()).isEqualTo(CallOutcome.SUCCESS);
 	}
 
@@ -86,7 +77,7 @@ class ScopeCaptureAdvisorTests {
 
 		client.prompt().user("Capital of France?").call().content();
 
-		assertThat(single().scope()).isEqualTo(new CallScope("acme", "alice", "c-1"));
+		assertThat(single().scope()).isEqualTo(new CallScope("acme", "alice", TestChatMemory.CONVERSATION));
 	}
 
 	@Test
@@ -108,12 +99,7 @@ class ScopeCaptureAdvisorTests {
 		this.server.stream(OpenAiCompletion.text("Par", "is.").usage(20, 2));
 		ScopeResolution resolution = new ScopeResolution(failing(new IllegalStateException("no principal")));
 
-		List<String> content = clientWithChatMemory(resolution).prompt()
-			.user("Capital of France?")
-			.stream()
-			.content()
-			.collectList()
-			.block(Duration.ofSeconds(10));
+		List<String> content = TestChatMemory.streamContent(clientWithChatMemory(resolution), "Capital of France?");
 
 		assertThat(content).containsExactly("Par", "is.");
 		assertThat(single().scope()).isEqualTo(CallScope.NONE);
@@ -200,19 +186,14 @@ class ScopeCaptureAdvisorTests {
 	}
 
 	/**
-	 * A client as the starter builds it, in conversation "c-1": chat memory, the scope
-	 * capture advisor and the usage advisor, with one resolution shared by both.
+	 * A client as the starter builds it: chat memory, the scope capture advisor and the
+	 * usage advisor, with one resolution shared by both.
 	 */
 	private ChatClient clientWithChatMemory(ScopeResolution resolution) {
-		ChatMemory memory = MessageWindowChatMemory.builder()
-			.chatMemoryRepository(new InMemoryChatMemoryRepository())
-			.build();
 		ResourceAdvisors advisors = new ResourceAdvisors(
 				List.of(UsageAdvisor.builder(this.recorder).scopeResolution(resolution).build(),
 						new ScopeCaptureAdvisor(resolution)));
-		return advisors.applyTo(ChatClient.builder(OpenAiTestModels.chatModel(this.server)))
-			.defaultAdvisors(MessageChatMemoryAdvisor.builder(memory).build())
-			.defaultAdvisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "c-1"))
+		return TestChatMemory.addTo(advisors.applyTo(ChatClient.builder(OpenAiTestModels.chatModel(this.server))))
 			.build();
 	}
 
