@@ -1,12 +1,19 @@
 package io.github.airesource.core.scope;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.github.airesource.core.ResourceAdvisorOrder;
@@ -22,6 +29,7 @@ import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiTestModels;
 import io.github.airesource.testsupport.OpenAiWireServer;
 import io.github.airesource.testsupport.TestChatMemory;
+import io.github.airesource.testsupport.TestThreads;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -67,6 +75,41 @@ class ScopeCaptureAdvisorTests {
 		assertThat(content).containsExactly("Par", "is.");
 		assertThat(single().scope()).isEqualTo(new CallScope("acme", "alice", TestChatMemory.CONVERSATION));
 		assertThat(single().record().outcome()).isEqualTo(CallOutcome.SUCCESS);
+	}
+
+	@Test
+	void whenConcurrentStreamsRunOnPlatformThreadsThenEachIsAttributedToItsOwnThreadsUser() throws Exception {
+		TestThreads.onPlatformThreads(4, this::streamConcurrentlyAsDifferentUsers);
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void whenConcurrentStreamsRunOnVirtualThreadsThenEachIsAttributedToItsOwnThreadsUser() throws Exception {
+		TestThreads.onVirtualThreads(this::streamConcurrentlyAsDifferentUsers);
+	}
+
+	private void streamConcurrentlyAsDifferentUsers(ExecutorService executor) throws Exception {
+		this.server.answerEveryRequest(OpenAiCompletion.text("Par", "is.").usage(20, 2));
+		ChatClient client = clientWithChatMemory(new ScopeResolution(THREAD_BOUND));
+		List<String> users = IntStream.range(0, 8).mapToObj((i) -> "user-" + i).toList();
+		List<Future<List<String>>> streams = new ArrayList<>();
+		for (String user : users) {
+			streams.add(executor.submit(() -> {
+				CURRENT_USER.set(user);
+				try {
+					return TestChatMemory.streamContent(client, "Capital of France?");
+				}
+				finally {
+					CURRENT_USER.remove();
+				}
+			}));
+		}
+		for (Future<List<String>> stream : streams) {
+			assertThat(stream.get(30, TimeUnit.SECONDS)).containsExactly("Par", "is.");
+		}
+
+		assertThat(this.recorded).extracting((recorded) -> recorded.scope().user())
+			.containsExactlyInAnyOrderElementsOf(users);
 	}
 
 	@Test
