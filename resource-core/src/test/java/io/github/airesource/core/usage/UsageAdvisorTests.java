@@ -115,12 +115,7 @@ class UsageAdvisorTests {
 	void whenStreamReportsUsageTwiceThenTheLastIsTakenNotTheSum() {
 		this.server.stream(OpenAiCompletion.text("Par", "is", " it is.").usage(50, 3));
 
-		List<ChatClientResponse> responses = client().prompt()
-			.user(QUESTION)
-			.stream()
-			.chatClientResponse()
-			.collectList()
-			.block(Duration.ofSeconds(10));
+		List<ChatClientResponse> responses = streamResponses(client());
 
 		UsageRecord record = single().record();
 		assertThat(record.promptTokens()).isEqualTo(50);
@@ -185,32 +180,17 @@ class UsageAdvisorTests {
 	void whenTheLastElementCarriesTextThenOneElementWithoutOutputFollowsWithTheRecord() {
 		// OpenAI ends a stream with chunks without text; a provider that puts text and
 		// usage into its last chunk gets one extra element, so that no text waits.
-		ChatModel model = new ChatModel() {
+		ChatResponseMetadata last = ChatResponseMetadata.builder()
+			.model("gpt-4o-mini")
+			.usage(new DefaultUsage(20, 2))
+			.build();
+		ChatClient client = ChatClient
+			.builder(streamingModel(Flux.just(new ChatResponse(List.of(new Generation(new AssistantMessage("Par")))),
+					new ChatResponse(List.of(new Generation(new AssistantMessage("is."))), last))))
+			.defaultAdvisors(this.advisor)
+			.build();
 
-			@Override
-			public ChatResponse call(Prompt prompt) {
-				throw new UnsupportedOperationException();
-			}
-
-			@Override
-			public Flux<ChatResponse> stream(Prompt prompt) {
-				ChatResponseMetadata last = ChatResponseMetadata.builder()
-					.model("gpt-4o-mini")
-					.usage(new DefaultUsage(20, 2))
-					.build();
-				return Flux.just(new ChatResponse(List.of(new Generation(new AssistantMessage("Par")))),
-						new ChatResponse(List.of(new Generation(new AssistantMessage("is."))), last));
-			}
-
-		};
-		ChatClient client = ChatClient.builder(model).defaultAdvisors(this.advisor).build();
-
-		List<ChatClientResponse> responses = client.prompt()
-			.user(QUESTION)
-			.stream()
-			.chatClientResponse()
-			.collectList()
-			.block(Duration.ofSeconds(10));
+		List<ChatClientResponse> responses = streamResponses(client);
 		List<String> content = client.prompt().user(QUESTION).stream().content().collectList().block();
 
 		assertThat(content).containsExactly("Par", "is.");
@@ -225,6 +205,18 @@ class UsageAdvisorTests {
 		assertThat(record.promptTokens()).isEqualTo(20);
 		assertThat(record.completionTokens()).isEqualTo(2);
 		assertThat(extra.context().get(ResourceContextKeys.USAGE)).isEqualTo(record);
+	}
+
+	@Test
+	void whenTheModelStreamsNothingThenOneElementWithoutOutputCarriesTheRecord() {
+		ChatClient client = ChatClient.builder(streamingModel(Flux.empty())).defaultAdvisors(this.advisor).build();
+
+		List<ChatClientResponse> responses = streamResponses(client);
+
+		assertThat(responses).hasSize(1);
+		assertThat(responses.get(0).chatResponse().getResults()).isEmpty();
+		assertThat(responses.get(0).context().get(ResourceContextKeys.USAGE)).isEqualTo(single().record());
+		assertThat(single().record().totalTokens()).as("the provider never started answering").isZero();
 	}
 
 	@Test
@@ -383,6 +375,29 @@ class UsageAdvisorTests {
 
 		assertThat(single().scope().user()).isEqualTo("principal-bob");
 		assertThat(single().scope().tenant()).isEqualTo("from-resolver");
+	}
+
+	/**
+	 * A model that streams the given chunks, for stream shapes OpenAI does not send.
+	 */
+	private static ChatModel streamingModel(Flux<ChatResponse> chunks) {
+		return new ChatModel() {
+
+			@Override
+			public ChatResponse call(Prompt prompt) {
+				throw new UnsupportedOperationException();
+			}
+
+			@Override
+			public Flux<ChatResponse> stream(Prompt prompt) {
+				return chunks;
+			}
+
+		};
+	}
+
+	private static List<ChatClientResponse> streamResponses(ChatClient client) {
+		return client.prompt().user(QUESTION).stream().chatClientResponse().collectList().block(Duration.ofSeconds(10));
 	}
 
 	private ChatClient client() {
