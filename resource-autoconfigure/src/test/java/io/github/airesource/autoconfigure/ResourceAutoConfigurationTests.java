@@ -2,6 +2,7 @@ package io.github.airesource.autoconfigure;
 
 import com.knuddels.jtokkit.api.EncodingType;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +11,8 @@ import io.github.airesource.autoconfigure.tokens.TokensProperties;
 import io.github.airesource.core.ResourceAdvisors;
 import io.github.airesource.core.pricing.PricingCatalog;
 import io.github.airesource.core.scope.CallScope;
+import io.github.airesource.core.scope.ScopeCaptureAdvisor;
+import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.UsageAdvisor;
@@ -24,6 +27,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +41,8 @@ class ResourceAutoConfigurationTests {
 		this.runner.run((context) -> {
 			assertThat(context).hasSingleBean(TokenCounter.class)
 				.hasSingleBean(ScopeResolver.class)
+				.hasSingleBean(ScopeResolution.class)
+				.hasSingleBean(ScopeCaptureAdvisor.class)
 				.hasSingleBean(PricingCatalog.class)
 				.hasSingleBean(UsageRecorder.class)
 				.hasSingleBean(UsageAdvisor.class)
@@ -44,7 +50,11 @@ class ResourceAutoConfigurationTests {
 				.hasBean("resourceChatClientCustomizer")
 				.doesNotHaveBean(UsageMetrics.class);
 			assertThat(context.getBean(ResourceAdvisors.class).asList())
-				.containsExactly(context.getBean(UsageAdvisor.class));
+				.containsExactly(context.getBean(ScopeCaptureAdvisor.class), context.getBean(UsageAdvisor.class));
+			assertThat(context.getBean(ScopeCaptureAdvisor.class).getOrder())
+				.isEqualTo(Ordered.HIGHEST_PRECEDENCE + 500);
+			assertThat(context.getBean(ScopeCaptureAdvisor.class).resolution())
+				.isSameAs(context.getBean(ScopeResolution.class));
 			assertThat(context.getBean(UsageAdvisor.class).getOrder()).isEqualTo(10_800);
 		});
 	}
@@ -98,10 +108,26 @@ class ResourceAutoConfigurationTests {
 	}
 
 	@Test
+	void whenUserDefinesScopeCaptureAdvisorThenOursBacksOff() {
+		this.runner.withUserConfiguration(UserScopeCapture.class).run((context) -> {
+			assertThat(context).hasSingleBean(ScopeCaptureAdvisor.class);
+			assertThat(context.getBean(ScopeCaptureAdvisor.class)).isSameAs(UserScopeCapture.ADVISOR);
+			assertThat(context.getBean(ResourceAdvisors.class).asList()).contains(UserScopeCapture.ADVISOR);
+		});
+	}
+
+	@Test
+	void whenScopeOrderIsConfiguredThenTheCaptureAdvisorMoves() {
+		this.runner.withPropertyValues("ai.resource.scope.order=-5")
+			.run((context) -> assertThat(context.getBean(ScopeCaptureAdvisor.class).getOrder()).isEqualTo(-5));
+	}
+
+	@Test
 	void whenDisabledThenNothingIsConfigured() {
 		this.runner.withPropertyValues("ai.resource.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(ResourceAdvisors.class)
 				.doesNotHaveBean(UsageAdvisor.class)
+				.doesNotHaveBean(ScopeCaptureAdvisor.class)
 				.doesNotHaveBean(PricingCatalog.class)
 				.doesNotHaveBean("resourceChatClientCustomizer"));
 	}
@@ -110,7 +136,10 @@ class ResourceAutoConfigurationTests {
 	void whenUsageDisabledThenNoUsageAdvisor() {
 		this.runner.withPropertyValues("ai.resource.usage.enabled=false").run((context) -> {
 			assertThat(context).doesNotHaveBean(UsageAdvisor.class).doesNotHaveBean(UsageLedger.class);
-			assertThat(context.getBean(ResourceAdvisors.class).asList()).isEmpty();
+			// The scope is part of the spine, for every feature that keeps per-scope
+			// state.
+			assertThat(context.getBean(ResourceAdvisors.class).asList())
+				.containsExactly(context.getBean(ScopeCaptureAdvisor.class));
 		});
 	}
 
@@ -133,10 +162,30 @@ class ResourceAutoConfigurationTests {
 	}
 
 	@Test
+	void whenMicrometerIsPresentThenScopeFailuresAreBoundAsAMeter() {
+		this.runner.run((context) -> {
+			MeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean("resourceScopeMetrics", MeterBinder.class).bindTo(registry);
+
+			assertThat(registry.get("ai.resource.scope.failures").functionCounter().count()).isZero();
+		});
+	}
+
+	@Test
+	void whenUserDefinesScopeMetricsThenOursBacksOff() {
+		MeterBinder userBinder = (registry) -> {
+		};
+		this.runner.withBean("resourceScopeMetrics", MeterBinder.class, () -> userBinder)
+			.run((context) -> assertThat(context.getBean("resourceScopeMetrics")).isSameAs(userBinder));
+	}
+
+	@Test
 	void whenMicrometerIsMissingThenUsageStillWorks() {
 		this.runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
 			.run((context) -> assertThat(context).hasSingleBean(UsageAdvisor.class)
-				.doesNotHaveBean(UsageMetrics.class));
+				.hasSingleBean(ScopeCaptureAdvisor.class)
+				.doesNotHaveBean(UsageMetrics.class)
+				.doesNotHaveBean("resourceScopeMetrics"));
 	}
 
 	@Test
@@ -178,6 +227,19 @@ class ResourceAutoConfigurationTests {
 		@Bean
 		UsageLedger userLedger() {
 			return new UserLedger();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserScopeCapture {
+
+		static final ScopeCaptureAdvisor ADVISOR = new ScopeCaptureAdvisor(
+				new ScopeResolution(ScopeResolver.fromAdvisorParams()), 7);
+
+		@Bean
+		ScopeCaptureAdvisor userScopeCaptureAdvisor() {
+			return ADVISOR;
 		}
 
 	}

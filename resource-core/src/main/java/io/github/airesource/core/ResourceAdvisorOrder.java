@@ -1,12 +1,13 @@
 package io.github.airesource.core;
 
 import org.springframework.ai.chat.client.advisor.api.Advisor;
+import org.springframework.core.Ordered;
 
 /**
  * The order of every resource advisor in the chain, outer (lower) to inner (higher).
  *
  * <p>
- * All of them run after Spring AI's chat-memory advisors
+ * All of them but {@link #SCOPE_CAPTURE} run after Spring AI's chat-memory advisors
  * ({@link Advisor#DEFAULT_CHAT_MEMORY_PRECEDENCE_ORDER}) and after the advisors Spring AI
  * places at order 0 (question-answer/RAG, safeguard, logging), so they see the full
  * prompt that will be sent; and well before {@code Ordered.LOWEST_PRECEDENCE}, where the
@@ -15,6 +16,17 @@ import org.springframework.ai.chat.client.advisor.api.Advisor;
  * property.
  */
 public final class ResourceAdvisorOrder {
+
+	/**
+	 * Captures who a call is made for. The only resource advisor below 10,000, and on
+	 * purpose: scope resolvers may read thread-bound state (a security context, a
+	 * request-scoped bean, the MDC), so it must run on the caller's thread, before the
+	 * chat-memory advisors and every other {@code BaseAdvisor}, which move streams to
+	 * another thread before calling the next advisor. It needs no prompt, so it loses
+	 * nothing by running first. Not {@code Ordered.HIGHEST_PRECEDENCE} itself, so that an
+	 * application can still put an advisor before it.
+	 */
+	public static final int SCOPE_CAPTURE = Ordered.HIGHEST_PRECEDENCE + 500;
 
 	private static final int BASE = 10_000;
 

@@ -10,7 +10,7 @@ import io.github.airesource.autoconfigure.redis.RedisStores;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
 import io.github.airesource.core.pricing.PricingCatalog;
 import io.github.airesource.core.redis.ResourceRedis;
-import io.github.airesource.core.scope.ScopeResolver;
+import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.UsageAdvisor;
 import io.github.airesource.core.usage.UsageListener;
@@ -62,11 +62,11 @@ public class UsageAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageAdvisor resourceUsageAdvisor(UsageRecorder recorder, TokenCounter tokenCounter, ScopeResolver scopeResolver,
-			ObjectProvider<ChatModel> chatModel, UsageProperties properties) {
+	UsageAdvisor resourceUsageAdvisor(UsageRecorder recorder, TokenCounter tokenCounter,
+			ScopeResolution scopeResolution, ObjectProvider<ChatModel> chatModel, UsageProperties properties) {
 		return UsageAdvisor.builder(recorder)
 			.tokenCounter(tokenCounter)
-			.scopeResolver(scopeResolver)
+			.scopeResolution(scopeResolution)
 			.defaultModel(defaultModelOf(chatModel))
 			.order(properties.getOrder())
 			.build();

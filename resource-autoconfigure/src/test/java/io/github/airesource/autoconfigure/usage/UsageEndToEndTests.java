@@ -191,7 +191,7 @@ class UsageEndToEndTests {
 		this.server.stream(OpenAiCompletion.text("one ", "two ", "three ", "four").usage(40, 4).stallAfter(3));
 
 		this.runner.run((context) -> {
-			context.getBean(ChatClient.Builder.class)
+			ChatClientResponse lastReceived = context.getBean(ChatClient.Builder.class)
 				.build()
 				.prompt()
 				.user("Count to four.")
@@ -205,9 +205,33 @@ class UsageEndToEndTests {
 				.until(() -> calls(meters, "gpt-4o-mini-2024-07-18", "cancelled") == 1);
 			UsageDescriptor.SummaryDescriptor global = context.getBean(UsageEndpoint.class).scope("global", "global");
 			assertThat(global.total().promptTokens()).isEqualTo(chatFormatTokens("Count to four."));
-			// Spring AI's stream and the usage advisor each hold one chunk: two were
-			// seen.
-			assertThat(global.total().completionTokens()).isEqualTo(O200K.countTokensOrdinary("one two "));
+			// The consumer took the role chunk and "one ". Spring AI's OpenAI stream
+			// holds
+			// one chunk ("three "), it had passed on "two ", but the usage advisor holds
+			// no text, so the consumer cancelled before "two " reached the advisor: what
+			// was received is what is billed.
+			assertThat(lastReceived.chatResponse().getResult().getOutput().getText()).isEqualTo("one ");
+			assertThat(global.total().completionTokens()).isEqualTo(O200K.countTokensOrdinary("one "));
+		});
+	}
+
+	@Test
+	void whenModelHasSentOnlyTheFirstTextThenTheCallerAlreadyHasIt() {
+		// Role chunk, "one ", "two ", then a stall: Spring AI's OpenAI stream passes on
+		// "one " and holds "two ", and the starter must not hold "one " in turn.
+		this.server.stream(OpenAiCompletion.text("one ", "two ", "three").usage(40, 3).stallAfter(2));
+
+		this.runner.run((context) -> {
+			String first = context.getBean(ChatClient.Builder.class)
+				.build()
+				.prompt()
+				.user("Count to three.")
+				.stream()
+				.content()
+				.next()
+				.block(Duration.ofSeconds(5));
+
+			assertThat(first).isEqualTo("one ");
 		});
 	}
 

@@ -96,6 +96,25 @@ final class ProviderUsage {
 		}
 	}
 
+	/**
+	 * Whether a response carries output for the caller: text or tool calls. Role, finish
+	 * and usage-only chunks of a stream carry none.
+	 * @param response the response
+	 * @return whether any generation has text or tool calls
+	 */
+	static boolean hasOutput(@Nullable ChatResponse response) {
+		if (response == null || response.getResults() == null) {
+			return false;
+		}
+		for (Generation generation : response.getResults()) {
+			AssistantMessage message = generation.getOutput();
+			if (message != null && (StringUtils.hasLength(message.getText()) || message.hasToolCalls())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static int orZero(@Nullable Integer value) {
 		return (value != null) ? value : 0;
 	}

@@ -1,7 +1,8 @@
 package io.github.airesource.core.usage;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import io.github.airesource.core.ResourceAdvisor;
@@ -10,6 +11,8 @@ import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.ResourceLimitException;
 import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.scope.CallScopes;
+import io.github.airesource.core.scope.ScopeCaptureAdvisor;
+import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
@@ -21,6 +24,7 @@ import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.lang.Nullable;
 import org.springframework.util.Assert;
@@ -41,9 +45,17 @@ import org.springframework.util.StringUtils;
  * <p>
  * Streams: the record is made when the stream completes, fails or is cancelled; a stream
  * that fails or is cancelled after the provider started answering is billed for its
- * prompt and the text produced so far. So that the record can travel with the stream,
- * each element is passed on when the next one arrives, and the last element carries the
- * record in its context.
+ * prompt and the text produced so far. The last element carries the record in its
+ * context. So that it can, an element without output (such as OpenAI's role chunk, its
+ * finish chunk and its trailing usage chunk) is held until the next element arrives and
+ * then passed on first, so the order is unchanged; every element with output (text or
+ * tool calls) is passed on at once, so the first token reaches the caller as early as
+ * without this advisor. When the stream completes, the held element gets the record; if
+ * none is held (the last element had output), one extra element follows: a
+ * {@link ChatResponse} without generations, with the metadata of the last element that
+ * had any and the context of the last element plus the record. {@code content()} skips
+ * it, as it skips every element without text. When the stream fails, the held element is
+ * passed on before the error.
  */
 public final class UsageAdvisor implements ResourceAdvisor {
 
@@ -57,7 +69,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 	private final TokenCounter tokenCounter;
 
-	private final ScopeResolver scopeResolver;
+	private final ScopeResolution scopeResolution;
 
 	private final Supplier<String> defaultModel;
 
@@ -66,7 +78,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 	private UsageAdvisor(Builder builder) {
 		this.recorder = builder.recorder;
 		this.tokenCounter = builder.tokenCounter;
-		this.scopeResolver = builder.scopeResolver;
+		this.scopeResolution = builder.scopeResolution;
 		this.defaultModel = builder.defaultModel;
 		this.order = builder.order;
 	}
@@ -77,7 +89,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-		CallScope scope = CallScopes.of(request, this.scopeResolver);
+		CallScope scope = CallScopes.of(request, this.scopeResolution);
 		long start = System.nanoTime();
 		ChatClientResponse response;
 		try {
@@ -101,25 +113,24 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-		// Resolve on the subscribing thread: resolvers may read thread-bound state.
-		CallScope scope = CallScopes.of(request, this.scopeResolver);
+		// Resolve on the subscribing thread: without a scope capture advisor before
+		// this one, that is the closest to the caller's thread that can be had.
+		CallScope scope = CallScopes.of(request, this.scopeResolution);
 		return Flux.defer(() -> {
 			long start = System.nanoTime();
 			StreamUsageTracker tracker = new StreamUsageTracker();
-			AtomicReference<ChatClientResponse> held = new AtomicReference<>();
-			return chain.nextStream(request).<ChatClientResponse>handle((response, sink) -> {
+			HeldElement held = new HeldElement();
+			// One element in can mean two out (the held one, then one with output), and
+			// a prefetch of one keeps the demand on the model's stream as the caller's.
+			return chain.nextStream(request).concatMapIterable((response) -> {
 				tracker.observe(response);
-				ChatClientResponse previous = held.getAndSet(response);
-				if (previous != null) {
-					sink.next(previous);
-				}
-			}).concatWith(Mono.fromSupplier(() -> {
+				return held.next(response);
+			}, 1).concatWith(Mono.fromSupplier(() -> {
 				UsageRecord record = finish(tracker, request, scope, start, CallOutcome.SUCCESS);
-				ChatClientResponse last = held.getAndSet(null);
-				return (last != null && record != null) ? withUsage(last, record) : last;
+				return held.last(request, record);
 			})).onErrorResume((ex) -> {
 				finish(tracker, request, scope, start, outcomeOf(ex));
-				ChatClientResponse last = held.getAndSet(null);
+				ChatClientResponse last = held.release();
 				return (last != null) ? Flux.just(last).concatWith(Flux.error(ex)) : Flux.error(ex);
 			}).doFinally((signal) -> {
 				if (signal == SignalType.CANCEL) {
@@ -183,6 +194,79 @@ public final class UsageAdvisor implements ResourceAdvisor {
 	}
 
 	/**
+	 * The element of one stream that waits to carry the usage record: the last one
+	 * without output. Elements with output (text or tool calls) are never held, so time
+	 * to first token is the model's; a held element is passed on before the next element,
+	 * so the order is the model's too. Signals of one stream are serial, so no locking is
+	 * needed.
+	 */
+	private static final class HeldElement {
+
+		@Nullable
+		private ChatClientResponse held;
+
+		@Nullable
+		private Map<String, Object> lastContext;
+
+		@Nullable
+		private ChatResponseMetadata lastMetadata;
+
+		/**
+		 * Take the next element of the stream.
+		 * @param response the element
+		 * @return the elements to pass on now, in order
+		 */
+		List<ChatClientResponse> next(ChatClientResponse response) {
+			ChatClientResponse previous = release();
+			ChatResponse chatResponse = response.chatResponse();
+			this.lastContext = response.context();
+			if (chatResponse != null && chatResponse.getMetadata() != null) {
+				this.lastMetadata = chatResponse.getMetadata();
+			}
+			// An element without a ChatResponse is dropped by Spring AI's aggregation, so
+			// it could not carry the record to the subscriber: never hold it.
+			if (chatResponse != null && !ProviderUsage.hasOutput(chatResponse)) {
+				this.held = response;
+				return (previous != null) ? List.of(previous) : List.of();
+			}
+			return (previous != null) ? List.of(previous, response) : List.of(response);
+		}
+
+		/**
+		 * Return the element to emit when the stream completes: the held element with the
+		 * record, else one element without generations that carries the record.
+		 * @param request the request, whose context an empty stream's element gets
+		 * @param record the record, or {@code null} when the stream was recorded already
+		 * @return the element, or {@code null} for none
+		 */
+		@Nullable
+		ChatClientResponse last(ChatClientRequest request, @Nullable UsageRecord record) {
+			ChatClientResponse held = release();
+			if (record == null) {
+				return held;
+			}
+			if (held != null) {
+				return withUsage(held, record);
+			}
+			ChatResponse empty = (this.lastMetadata != null) ? new ChatResponse(List.of(), this.lastMetadata)
+					: new ChatResponse(List.of());
+			return ChatClientResponse.builder()
+				.chatResponse(empty)
+				.context((this.lastContext != null) ? this.lastContext : request.context())
+				.context(ResourceContextKeys.USAGE, record)
+				.build();
+		}
+
+		@Nullable
+		ChatClientResponse release() {
+			ChatClientResponse held = this.held;
+			this.held = null;
+			return held;
+		}
+
+	}
+
+	/**
 	 * Builder for {@link UsageAdvisor}.
 	 */
 	public static final class Builder {
@@ -191,7 +275,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 		private TokenCounter tokenCounter;
 
-		private ScopeResolver scopeResolver = ScopeResolver.fromAdvisorParams();
+		private ScopeResolution scopeResolution = new ScopeResolution(ScopeResolver.fromAdvisorParams());
 
 		private Supplier<String> defaultModel = () -> null;
 
@@ -219,7 +303,19 @@ public final class UsageAdvisor implements ResourceAdvisor {
 		 */
 		public Builder scopeResolver(ScopeResolver scopeResolver) {
 			Assert.notNull(scopeResolver, "scopeResolver must not be null");
-			this.scopeResolver = scopeResolver;
+			return scopeResolution(new ScopeResolution(scopeResolver));
+		}
+
+		/**
+		 * Set how calls are attributed, sharing the resolution (and its failure count)
+		 * with a {@link ScopeCaptureAdvisor}. The usage advisor resolves only calls whose
+		 * scope no advisor before it captured.
+		 * @param scopeResolution the resolution
+		 * @return this builder
+		 */
+		public Builder scopeResolution(ScopeResolution scopeResolution) {
+			Assert.notNull(scopeResolution, "scopeResolution must not be null");
+			this.scopeResolution = scopeResolution;
 			return this;
 		}
 

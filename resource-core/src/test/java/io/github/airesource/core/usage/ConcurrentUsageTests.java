@@ -3,7 +3,6 @@ package io.github.airesource.core.usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +20,7 @@ import io.github.airesource.testsupport.MutableClock;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiTestModels;
 import io.github.airesource.testsupport.OpenAiWireServer;
+import io.github.airesource.testsupport.TestThreads;
 import org.springframework.ai.chat.client.ChatClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,27 +50,13 @@ class ConcurrentUsageTests {
 
 	@Test
 	void whenCallsRunConcurrentlyOnPlatformThreadsThenTotalsAreExact() throws Exception {
-		ExecutorService executor = Executors.newFixedThreadPool(16);
-		try {
-			runConcurrently(executor);
-		}
-		finally {
-			executor.shutdownNow();
-		}
+		TestThreads.onPlatformThreads(16, this::runConcurrently);
 	}
 
 	@Test
 	@EnabledForJreRange(min = JRE.JAVA_21)
 	void whenCallsRunConcurrentlyOnVirtualThreadsThenTotalsAreExact() throws Exception {
-		// Looked up reflectively: the library and its tests compile for Java 17.
-		ExecutorService executor = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor")
-			.invoke(null);
-		try {
-			runConcurrently(executor);
-		}
-		finally {
-			executor.shutdownNow();
-		}
+		TestThreads.onVirtualThreads(this::runConcurrently);
 	}
 
 	private void runConcurrently(ExecutorService executor) throws Exception {

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 
 import io.github.airesource.core.ResourceContextKeys;
@@ -24,7 +26,13 @@ import io.github.airesource.testsupport.TestTools;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.memory.ChatMemory;
+import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.metadata.ChatResponseMetadata;
+import org.springframework.ai.chat.metadata.DefaultUsage;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.Prompt;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,12 +115,7 @@ class UsageAdvisorTests {
 	void whenStreamReportsUsageTwiceThenTheLastIsTakenNotTheSum() {
 		this.server.stream(OpenAiCompletion.text("Par", "is", " it is.").usage(50, 3));
 
-		List<ChatClientResponse> responses = client().prompt()
-			.user(QUESTION)
-			.stream()
-			.chatClientResponse()
-			.collectList()
-			.block(Duration.ofSeconds(10));
+		List<ChatClientResponse> responses = streamResponses(client());
 
 		UsageRecord record = single().record();
 		assertThat(record.promptTokens()).isEqualTo(50);
@@ -124,6 +127,96 @@ class UsageAdvisorTests {
 			.allSatisfy((response) -> assertThat(response.context()).doesNotContainKey(ResourceContextKeys.USAGE));
 		JsonNode sent = this.server.takeRequest();
 		assertThat(sent.path("stream_options").path("include_usage").asBoolean()).isTrue();
+	}
+
+	@Test
+	void whenModelHasSentOnlyTheFirstTextThenTheSubscriberAlreadyHasItAsWithoutTheAdvisor() {
+		// The server sends the role chunk, "one " and "two ", then stalls. Spring AI's
+		// OpenAI client holds back one chunk (to move usage onto the finish chunk), so a
+		// bare client delivers "one " and keeps "two ": the advisor must not wait for
+		// another chunk before passing text on.
+		OpenAiCompletion stalling = OpenAiCompletion.text("one ", "two ", "three").usage(40, 3).stallAfter(2);
+		this.server.stream(stalling).stream(stalling);
+		ChatClient bare = ChatClient.builder(OpenAiTestModels.chatModel(this.server)).build();
+
+		String bareFirst = bare.prompt().user(QUESTION).stream().content().next().block(Duration.ofSeconds(5));
+		String advisedFirst = client().prompt().user(QUESTION).stream().content().next().block(Duration.ofSeconds(5));
+
+		assertThat(bareFirst).isEqualTo("one ");
+		assertThat(advisedFirst).isEqualTo("one ");
+	}
+
+	@ParameterizedTest(name = "stream usage {0}")
+	@ValueSource(booleans = { true, false })
+	void whenStreamingThenContentIsExactlyTheTextChunksAndTheLastElementCarriesTheRecord(boolean streamUsage) {
+		OpenAiCompletion answer = OpenAiCompletion.text("Par", "is", " it is.");
+		if (streamUsage) {
+			answer.usage(50, 3);
+		}
+		else {
+			answer.withoutUsage();
+		}
+		this.server.stream(answer).stream(answer);
+
+		List<String> content = client(streamUsage).prompt()
+			.user(QUESTION)
+			.stream()
+			.content()
+			.collectList()
+			.block(Duration.ofSeconds(10));
+		ChatClientResponse last = client(streamUsage).prompt()
+			.user(QUESTION)
+			.stream()
+			.chatClientResponse()
+			.blockLast(Duration.ofSeconds(10));
+
+		assertThat(content).containsExactly("Par", "is", " it is.");
+		assertThat(this.recorded).hasSize(2);
+		assertThat(last.context().get(ResourceContextKeys.USAGE)).isEqualTo(this.recorded.get(1).record());
+		assertThat(this.recorded.get(1).record().estimated()).isEqualTo(!streamUsage);
+	}
+
+	@Test
+	void whenTheLastElementCarriesTextThenOneElementWithoutOutputFollowsWithTheRecord() {
+		// OpenAI ends a stream with chunks without text; a provider that puts text and
+		// usage into its last chunk gets one extra element, so that no text waits.
+		ChatResponseMetadata last = ChatResponseMetadata.builder()
+			.model("gpt-4o-mini")
+			.usage(new DefaultUsage(20, 2))
+			.build();
+		ChatClient client = ChatClient
+			.builder(streamingModel(Flux.just(new ChatResponse(List.of(new Generation(new AssistantMessage("Par")))),
+					new ChatResponse(List.of(new Generation(new AssistantMessage("is."))), last))))
+			.defaultAdvisors(this.advisor)
+			.build();
+
+		List<ChatClientResponse> responses = streamResponses(client);
+		List<String> content = client.prompt().user(QUESTION).stream().content().collectList().block();
+
+		assertThat(content).containsExactly("Par", "is.");
+		assertThat(responses).hasSize(3);
+		assertThat(text(responses.subList(0, 2))).isEqualTo("Paris.");
+		assertThat(responses.subList(0, 2))
+			.allSatisfy((response) -> assertThat(response.context()).doesNotContainKey(ResourceContextKeys.USAGE));
+		ChatClientResponse extra = responses.get(2);
+		assertThat(extra.chatResponse().getResults()).isEmpty();
+		assertThat(extra.chatResponse().getMetadata().getModel()).isEqualTo("gpt-4o-mini");
+		UsageRecord record = this.recorded.get(0).record();
+		assertThat(record.promptTokens()).isEqualTo(20);
+		assertThat(record.completionTokens()).isEqualTo(2);
+		assertThat(extra.context().get(ResourceContextKeys.USAGE)).isEqualTo(record);
+	}
+
+	@Test
+	void whenTheModelStreamsNothingThenOneElementWithoutOutputCarriesTheRecord() {
+		ChatClient client = ChatClient.builder(streamingModel(Flux.empty())).defaultAdvisors(this.advisor).build();
+
+		List<ChatClientResponse> responses = streamResponses(client);
+
+		assertThat(responses).hasSize(1);
+		assertThat(responses.get(0).chatResponse().getResults()).isEmpty();
+		assertThat(responses.get(0).context().get(ResourceContextKeys.USAGE)).isEqualTo(single().record());
+		assertThat(single().record().totalTokens()).as("the provider never started answering").isZero();
 	}
 
 	@Test
@@ -211,11 +304,11 @@ class UsageAdvisorTests {
 
 	@Test
 	void whenStreamIsCancelledThenRecordedWithPromptAndTextProducedSoFar() {
-		// Spring AI's OpenAI stream holds back one chunk (to move usage onto the finish
-		// chunk)
-		// and so does the usage advisor: when the consumer has "one ", the advisor has
-		// seen
-		// "two " too, and the provider has sent "three " and stalls.
+		// The provider sends "one ", "two ", "three " and stalls; Spring AI's OpenAI
+		// stream holds back one chunk (to move usage onto the finish chunk), so it has
+		// passed on the role chunk, "one " and "two ". The usage advisor holds no text:
+		// the consumer takes the role chunk and "one " and cancels before "two " is
+		// passed on, so what the consumer got is what is billed.
 		this.server.stream(OpenAiCompletion.text("one ", "two ", "three ", "four").usage(40, 4).stallAfter(3));
 
 		List<ChatClientResponse> received = client().prompt()
@@ -229,11 +322,12 @@ class UsageAdvisorTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> !this.recorded.isEmpty());
 		UsageRecord record = single().record();
 		assertThat(received).hasSize(2);
+		assertThat(text(received)).isEqualTo("one ");
 		assertThat(record.outcome()).isEqualTo(CallOutcome.CANCELLED);
 		assertThat(record.estimated()).isTrue();
 		assertThat(record.promptTokens())
 			.isEqualTo(this.tokenCounter.countPrompt(new Prompt(new UserMessage(QUESTION)), "gpt-4o-mini").total());
-		assertThat(record.completionTokens()).isEqualTo(this.tokenCounter.countText("one two ", "gpt-4o-mini"));
+		assertThat(record.completionTokens()).isEqualTo(this.tokenCounter.countText("one ", "gpt-4o-mini"));
 	}
 
 	@Test
@@ -281,6 +375,29 @@ class UsageAdvisorTests {
 
 		assertThat(single().scope().user()).isEqualTo("principal-bob");
 		assertThat(single().scope().tenant()).isEqualTo("from-resolver");
+	}
+
+	/**
+	 * A model that streams the given chunks, for stream shapes OpenAI does not send.
+	 */
+	private static ChatModel streamingModel(Flux<ChatResponse> chunks) {
+		return new ChatModel() {
+
+			@Override
+			public ChatResponse call(Prompt prompt) {
+				throw new UnsupportedOperationException();
+			}
+
+			@Override
+			public Flux<ChatResponse> stream(Prompt prompt) {
+				return chunks;
+			}
+
+		};
+	}
+
+	private static List<ChatClientResponse> streamResponses(ChatClient client) {
+		return client.prompt().user(QUESTION).stream().chatClientResponse().collectList().block(Duration.ofSeconds(10));
 	}
 
 	private ChatClient client() {

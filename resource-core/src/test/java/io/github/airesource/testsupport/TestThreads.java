@@ -1,0 +1,60 @@
+package io.github.airesource.testsupport;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Runs test work on platform threads or on virtual threads, so that a test can show the
+ * same behaviour on both.
+ */
+public final class TestThreads {
+
+	private TestThreads() {
+	}
+
+	/**
+	 * Run work on a fixed pool of platform threads, shut down afterwards.
+	 * @param threads the pool size
+	 * @param work what to run on the pool
+	 * @throws Exception whatever the work throws
+	 */
+	public static void onPlatformThreads(int threads, Work work) throws Exception {
+		run(Executors.newFixedThreadPool(threads), work);
+	}
+
+	/**
+	 * Run work with a virtual thread per task, shut down afterwards. Needs Java 21 or
+	 * later: mark the test {@code @EnabledForJreRange(min = JRE.JAVA_21)}.
+	 * @param work what to run on virtual threads
+	 * @throws Exception whatever the work throws
+	 */
+	public static void onVirtualThreads(Work work) throws Exception {
+		// Looked up reflectively: the library and its tests compile for Java 17.
+		run((ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null), work);
+	}
+
+	private static void run(ExecutorService executor, Work work) throws Exception {
+		try {
+			work.run(executor);
+		}
+		finally {
+			executor.shutdownNow();
+		}
+	}
+
+	/**
+	 * Test work that submits tasks to an executor.
+	 */
+	@FunctionalInterface
+	public interface Work {
+
+		/**
+		 * Run the work.
+		 * @param executor where to submit tasks
+		 * @throws Exception when the work fails
+		 */
+		void run(ExecutorService executor) throws Exception;
+
+	}
+
+}
