@@ -11,7 +11,7 @@ import io.github.airesource.actuate.usage.UsageEndpoint;
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.scope.ScopeResolver;
-import io.github.airesource.core.usage.ledger.UsageReport;
+import io.github.airesource.actuate.usage.UsageDescriptor;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiWireServer;
 import io.github.airesource.testsupport.TestChatMemory;
@@ -53,10 +53,10 @@ class ScopeEndToEndTests {
 			List<String> content = TestChatMemory.streamContent(clientWithChatMemory(context), "Capital of France?");
 
 			assertThat(content).containsExactly("Par", "is.");
-			UsageReport report = context.getBean(UsageEndpoint.class).usage(null);
-			assertThat(report.scopes().get("user").top()).extracting(UsageReport.ScopeUsage::id)
+			UsageDescriptor report = context.getBean(UsageEndpoint.class).usage(null);
+			assertThat(report.scopes().get("user").top()).extracting(UsageDescriptor.ScopeDescriptor::id)
 				.containsExactly("alice");
-			assertThat(report.scopes().get("tenant").top()).extracting(UsageReport.ScopeUsage::id)
+			assertThat(report.scopes().get("tenant").top()).extracting(UsageDescriptor.ScopeDescriptor::id)
 				.containsExactly("acme");
 		});
 	}
