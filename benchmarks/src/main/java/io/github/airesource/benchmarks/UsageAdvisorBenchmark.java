@@ -6,6 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.pricing.PricingCatalog;
+import io.github.airesource.core.scope.ScopeCaptureAdvisor;
+import io.github.airesource.core.scope.ScopeResolution;
+import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.UsageAdvisor;
 import io.github.airesource.core.usage.UsageListener;
@@ -38,6 +41,8 @@ import org.springframework.ai.chat.prompt.Prompt;
  * <li>{@code withUsageAdvisorEstimating}: the provider reports no usage, so the advisor
  * counts the prompt (from the memo: the same prompt was counted before) and the
  * answer.</li>
+ * <li>{@code withScopeCaptureAndUsageAdvisor}: as the starter wires it, with the advisor
+ * that captures the caller's scope before any thread hop.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -56,6 +61,8 @@ public class UsageAdvisorBenchmark {
 
 	private ChatClient withUsageEstimating;
 
+	private ChatClient asTheStarterWiresIt;
+
 	@Setup
 	public void setUp() {
 		this.prompt = new Prompt(BenchmarkTexts.twoKilobytePrompt());
@@ -64,6 +71,10 @@ public class UsageAdvisorBenchmark {
 		this.withUsage = ChatClient.builder(NoOpChatModel.reportingUsage()).defaultAdvisors(advisor(counter)).build();
 		this.withUsageEstimating = ChatClient.builder(NoOpChatModel.withoutUsage())
 			.defaultAdvisors(advisor(counter))
+			.build();
+		this.asTheStarterWiresIt = ChatClient.builder(NoOpChatModel.reportingUsage())
+			.defaultAdvisors(new ScopeCaptureAdvisor(new ScopeResolution(ScopeResolver.fromAdvisorParams())),
+					advisor(counter))
 			.build();
 	}
 
@@ -86,6 +97,11 @@ public class UsageAdvisorBenchmark {
 	@Benchmark
 	public ChatResponse withUsageAdvisorEstimating() {
 		return call(this.withUsageEstimating);
+	}
+
+	@Benchmark
+	public ChatResponse withScopeCaptureAndUsageAdvisor() {
+		return call(this.asTheStarterWiresIt);
 	}
 
 	private ChatResponse call(ChatClient client) {

@@ -18,13 +18,16 @@ public final class RequestContexts {
 	 * @param request the request
 	 * @param key the context key
 	 * @param value the value, not {@code null}
+	 * @return whether the value was stored
 	 */
-	public static void putIfPossible(ChatClientRequest request, String key, Object value) {
+	public static boolean putIfPossible(ChatClientRequest request, String key, Object value) {
 		try {
 			request.context().put(key, value);
+			return true;
 		}
 		catch (UnsupportedOperationException ex) {
 			// Immutable context: nothing to share, the next advisor recomputes from memo.
+			return false;
 		}
 	}
 

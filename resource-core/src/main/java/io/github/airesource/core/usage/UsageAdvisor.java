@@ -14,6 +14,7 @@ import io.github.airesource.core.scope.CallScopes;
 import io.github.airesource.core.scope.ScopeCaptureAdvisor;
 import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
+import io.github.airesource.core.support.RequestModels;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
 import reactor.core.publisher.Flux;
@@ -28,7 +29,6 @@ import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.lang.Nullable;
 import org.springframework.util.Assert;
-import org.springframework.util.StringUtils;
 
 /**
  * Records the tokens, cost, latency and outcome of every call that reaches the model, and
@@ -63,7 +63,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 	public static final int DEFAULT_ORDER = ResourceAdvisorOrder.USAGE;
 
 	/** The model name recorded when neither the response nor the request names one. */
-	public static final String UNKNOWN_MODEL = "unknown";
+	public static final String UNKNOWN_MODEL = RequestModels.UNKNOWN_MODEL;
 
 	private final UsageRecorder recorder;
 
@@ -96,7 +96,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 			response = chain.nextCall(request);
 		}
 		catch (RuntimeException ex) {
-			this.recorder.record(TokenUsage.none(modelOf(request, null)), elapsed(start), outcomeOf(ex), scope);
+			record(request, TokenUsage.none(modelOf(request, null)), elapsed(start), outcomeOf(ex), scope);
 			throw ex;
 		}
 		ChatResponse chatResponse = response.chatResponse();
@@ -107,7 +107,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 			ProviderUsage.appendOutput(chatResponse, output);
 			usage = estimate(request, model, output.toString());
 		}
-		UsageRecord record = this.recorder.record(usage, elapsed(start), CallOutcome.SUCCESS, scope);
+		UsageRecord record = record(request, usage, elapsed(start), CallOutcome.SUCCESS, scope);
 		return withUsage(response, record);
 	}
 
@@ -151,7 +151,14 @@ public final class UsageAdvisor implements ResourceAdvisor {
 		if (usage == null) {
 			usage = tracker.started() ? estimate(request, model, tracker.output()) : TokenUsage.none(model);
 		}
-		return this.recorder.record(usage, elapsed(start), outcome, scope);
+		return record(request, usage, elapsed(start), outcome, scope);
+	}
+
+	private UsageRecord record(ChatClientRequest request, TokenUsage usage, Duration latency, CallOutcome outcome,
+			CallScope scope) {
+		UsageRecord record = this.recorder.record(usage, latency, outcome, scope);
+		UsageObservers.notify(request, record);
+		return record;
 	}
 
 	private TokenUsage estimate(ChatClientRequest request, String model, String output) {
@@ -161,14 +168,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 	}
 
 	private String modelOf(ChatClientRequest request, @Nullable String reported) {
-		if (reported != null) {
-			return reported;
-		}
-		if (request.prompt().getOptions() != null && StringUtils.hasText(request.prompt().getOptions().getModel())) {
-			return request.prompt().getOptions().getModel();
-		}
-		String fallback = this.defaultModel.get();
-		return StringUtils.hasText(fallback) ? fallback : UNKNOWN_MODEL;
+		return (reported != null) ? reported : RequestModels.modelOf(request, this.defaultModel);
 	}
 
 	private static CallOutcome outcomeOf(Throwable ex) {

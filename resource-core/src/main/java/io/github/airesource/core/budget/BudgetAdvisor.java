@@ -1,0 +1,642 @@
+package io.github.airesource.core.budget;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+import io.github.airesource.core.ResourceAdvisor;
+import io.github.airesource.core.ResourceAdvisorOrder;
+import io.github.airesource.core.ResourceContextKeys;
+import io.github.airesource.core.model.ModelNames;
+import io.github.airesource.core.pricing.PricingCatalog;
+import io.github.airesource.core.redis.FailureMode;
+import io.github.airesource.core.redis.RedisUnavailableException;
+import io.github.airesource.core.redis.StoreUnavailableException;
+import io.github.airesource.core.scope.CallScope;
+import io.github.airesource.core.scope.CallScopes;
+import io.github.airesource.core.scope.ScopeResolution;
+import io.github.airesource.core.scope.ScopeResolver;
+import io.github.airesource.core.support.RequestModels;
+import io.github.airesource.core.tokens.RequestTokens;
+import io.github.airesource.core.tokens.TokenCounter;
+import io.github.airesource.core.usage.CallOutcome;
+import io.github.airesource.core.usage.TokenUsage;
+import io.github.airesource.core.usage.UsageObservers;
+import io.github.airesource.core.usage.UsageRecord;
+import io.github.airesource.core.usage.UsageRecorder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.metadata.Usage;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.lang.Nullable;
+import org.springframework.util.Assert;
+
+/**
+ * Keeps calls within their token and cost budgets: reserves before the model call,
+ * settles to the actual use after it, so that concurrent calls can never spend more than
+ * a budget.
+ *
+ * <p>
+ * Before the call, every limit that covers the call's model is charged for the call's key
+ * (its user, tenant, conversation or the global key): the prompt's tokens (the call's
+ * count, reused) plus the most the model may answer (the request's max tokens, else
+ * {@code defaultOutputReservation}), and for cost limits those tokens at the model's
+ * input and output prices. The {@link BudgetStore} reserves all charges or none,
+ * atomically. A call that does not fit is refused with a {@link BudgetExceededException}
+ * before any model call, or sent to the limit's fallback model when that fits
+ * ({@code on-exhausted: fallback-model}); a limit with {@code fallback-at} sends calls
+ * there once that fraction is used.
+ *
+ * <p>
+ * After the call the reservation is settled to what the call used, as the usage advisor
+ * recorded it: the difference is refunded, an overrun is charged. A call that fails
+ * before the provider billed anything settles to zero; a cancelled stream to what it
+ * produced. Settlement happens once, on every way the call ends; a reservation that is
+ * never settled (a crashed instance) expires after the lease.
+ *
+ * <p>
+ * When the store fails (Redis down or slow), the configured {@link FailureMode} decides
+ * at once: fail-closed refuses the call with a {@link StoreUnavailableException},
+ * fail-open lets it through unreserved and counts it ({@link #failOpenCalls()}).
+ */
+public final class BudgetAdvisor implements ResourceAdvisor {
+
+	/** The default position in the advisor chain. */
+	public static final int DEFAULT_ORDER = ResourceAdvisorOrder.BUDGET;
+
+	/** Output tokens reserved when the request sets no max tokens, unless configured. */
+	public static final int DEFAULT_OUTPUT_RESERVATION = 1024;
+
+	/** How long an unsettled reservation holds, unless configured. */
+	public static final Duration DEFAULT_RESERVATION_TTL = Duration.ofMinutes(5);
+
+	private static final Log logger = LogFactory.getLog(BudgetAdvisor.class);
+
+	private final List<BudgetLimit> limits;
+
+	private final BudgetStore store;
+
+	private final PricingCatalog pricing;
+
+	private final TokenCounter tokenCounter;
+
+	private final ScopeResolution scopeResolution;
+
+	@Nullable
+	private final BudgetLimitResolver limitResolver;
+
+	@Nullable
+	private final UsageRecorder recorder;
+
+	private final Supplier<String> defaultModel;
+
+	private final int defaultOutputReservation;
+
+	private final Duration reservationTtl;
+
+	private final FailureMode failureMode;
+
+	private final Clock clock;
+
+	private final int order;
+
+	private final LongAdder failOpenCalls = new LongAdder();
+
+	private final LongAdder failedSettlements = new LongAdder();
+
+	private BudgetAdvisor(Builder builder) {
+		this.limits = List.copyOf(builder.limits);
+		this.store = builder.store;
+		this.pricing = builder.pricing;
+		this.tokenCounter = builder.tokenCounter;
+		this.scopeResolution = builder.scopeResolution;
+		this.limitResolver = builder.limitResolver;
+		this.recorder = builder.recorder;
+		this.defaultModel = builder.defaultModel;
+		this.defaultOutputReservation = builder.defaultOutputReservation;
+		this.reservationTtl = builder.reservationTtl;
+		this.failureMode = builder.failureMode;
+		this.clock = builder.clock;
+		this.order = builder.order;
+	}
+
+	public static Builder builder(BudgetStore store, List<BudgetLimit> limits) {
+		return new Builder(store, limits);
+	}
+
+	@Override
+	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+		Admission admission = admit(request);
+		ChatClientResponse response;
+		try {
+			response = chain.nextCall(admission.request());
+		}
+		catch (RuntimeException ex) {
+			admission.settleIfOpen(0, 0);
+			throw ex;
+		}
+		admission.settleFrom(response);
+		return response;
+	}
+
+	@Override
+	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+		return Flux.defer(() -> {
+			Admission admission = admit(request);
+			// The usage advisor settles on every way the stream ends; this is the net for
+			// streams that end before reaching it (an advisor in between refused them).
+			return chain.nextStream(admission.request()).doFinally((signal) -> admission.settleIfOpen(0, 0));
+		});
+	}
+
+	/**
+	 * Return how many calls were let through unreserved because the store failed under
+	 * {@link FailureMode#FAIL_OPEN}.
+	 * @return the count
+	 */
+	public long failOpenCalls() {
+		return this.failOpenCalls.sum();
+	}
+
+	/**
+	 * Return how many settlements the store failed; their reservations expire after the
+	 * lease and their actual use is not counted.
+	 * @return the count
+	 */
+	public long failedSettlements() {
+		return this.failedSettlements.sum();
+	}
+
+	/**
+	 * Return the configured limits.
+	 * @return the limits
+	 */
+	public List<BudgetLimit> limits() {
+		return this.limits;
+	}
+
+	private Admission admit(ChatClientRequest request) {
+		CallScope scope = CallScopes.of(request, this.scopeResolution);
+		String model = RequestModels.modelOf(request, this.defaultModel);
+		List<BudgetCharge> charges = charges(request, model, scope);
+		if (charges.isEmpty()) {
+			return new Admission(request, "", charges);
+		}
+		String id = UUID.randomUUID().toString();
+		BudgetAdmission answer = reserve(request, id, charges, checksFallbackAt(charges, model));
+		if (answer == null) {
+			return new Admission(request, id, List.of());
+		}
+		if (answer instanceof BudgetAdmission.Admitted) {
+			return new Admission(request, id, charges);
+		}
+		BudgetCharge charge = (answer instanceof BudgetAdmission.Refused refused) ? charges.get(refused.index())
+				: charges.get(((BudgetAdmission.Degrade) answer).index());
+		BudgetUsage usage = (answer instanceof BudgetAdmission.Refused refused) ? refused.usage()
+				: ((BudgetAdmission.Degrade) answer).usage();
+		String fallback = charge.limit().fallbackModel();
+		boolean mayFallBack = answer instanceof BudgetAdmission.Degrade
+				|| charge.limit().onExhausted() == ExhaustedAction.FALLBACK_MODEL;
+		if (mayFallBack && fallback != null && !sameModel(model, fallback)) {
+			Admission rerouted = admitOnFallback(request, scope, fallback);
+			if (rerouted != null) {
+				return rerouted;
+			}
+		}
+		throw refuse(request, scope, model, charge, usage);
+	}
+
+	@Nullable
+	private Admission admitOnFallback(ChatClientRequest request, CallScope scope, String fallback) {
+		ChatClientRequest rerouted = RequestModels.withModel(request, fallback);
+		if (rerouted == null) {
+			logger.warn("Cannot send the call to fallback model '" + fallback + "': its chat options have no model");
+			return null;
+		}
+		List<BudgetCharge> charges = charges(rerouted, fallback, scope);
+		if (charges.isEmpty()) {
+			return new Admission(rerouted, "", charges);
+		}
+		String id = UUID.randomUUID().toString();
+		BudgetAdmission answer = reserve(rerouted, id, charges, false);
+		if (answer == null) {
+			return new Admission(rerouted, id, List.of());
+		}
+		if (answer instanceof BudgetAdmission.Refused refused) {
+			throw refuse(rerouted, scope, fallback, charges.get(refused.index()), refused.usage());
+		}
+		return new Admission(rerouted, id, charges);
+	}
+
+	/**
+	 * Reserve, applying the failure mode when the store fails.
+	 * @return the answer, or {@code null} when the call goes through unreserved
+	 * (fail-open)
+	 */
+	@Nullable
+	private BudgetAdmission reserve(ChatClientRequest request, String id, List<BudgetCharge> charges,
+			boolean checkFallbackAt) {
+		try {
+			return this.store.reserve(id, charges, this.reservationTtl, checkFallbackAt);
+		}
+		catch (RedisUnavailableException ex) {
+			BudgetCharge first = charges.get(0);
+			if (this.failureMode == FailureMode.FAIL_OPEN) {
+				this.failOpenCalls.increment();
+				logger.debug("Budget store failed; the call goes through unreserved (fail-open)", ex);
+				return null;
+			}
+			recordRejection(request, RequestModels.modelOf(request, this.defaultModel));
+			throw new StoreUnavailableException(
+					"The budget store did not answer (" + ex.getMessage() + "), so budget '" + first.limit().name()
+							+ "' could not be checked and the call is refused "
+							+ "(ai.resource.redis.failure-mode=fail-closed)",
+					first.limit().name(), first.limit().scope(), null, ex);
+		}
+	}
+
+	private List<BudgetCharge> charges(ChatClientRequest request, String model, CallScope scope) {
+		List<BudgetLimit> applicable = new ArrayList<>(this.limits.size());
+		for (BudgetLimit limit : this.limits) {
+			if (limit.appliesTo(model)) {
+				applicable.add(limit);
+			}
+		}
+		if (applicable.isEmpty()) {
+			return List.of();
+		}
+		int prompt = RequestTokens.of(request, this.tokenCounter, model).total();
+		Integer maxOutput = RequestModels.maxOutputTokens(request);
+		int output = (maxOutput != null) ? maxOutput : this.defaultOutputReservation;
+		BigDecimal cost = this.pricing.cost(model, prompt, 0, output);
+		List<BudgetCharge> charges = new ArrayList<>(applicable.size());
+		for (BudgetLimit limit : applicable) {
+			String key = scope.idOf(limit.scope());
+			BudgetAmount allowance = allowanceOf(limit, key);
+			if (allowance.maxCost() != null && cost == null) {
+				recordRejection(request, model);
+				throw new BudgetExceededException(
+						"Model '" + model + "' has no price, so budget '" + limit.name()
+								+ "' (a cost limit) cannot be kept and the call is refused. Set its price under "
+								+ "ai.resource.pricing.models." + model + " (input and output, USD per 1M tokens)",
+						limit.name(), limit.scope(), key, null, null);
+			}
+			charges.add(new BudgetCharge(limit, key, allowance, (long) prompt + output,
+					(cost != null) ? BudgetMoney.toNanosCeiling(cost) : 0));
+		}
+		return charges;
+	}
+
+	private BudgetAmount allowanceOf(BudgetLimit limit, String key) {
+		BudgetAmount configured = limit.amountFor(key);
+		if (this.limitResolver == null) {
+			return configured;
+		}
+		try {
+			return configured.overriddenBy(this.limitResolver.resolve(limit, key));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("BudgetLimitResolver failed for budget '" + limit.name() + "'; the configured allowance "
+					+ "applies", ex);
+			return configured;
+		}
+	}
+
+	private static boolean checksFallbackAt(List<BudgetCharge> charges, String model) {
+		for (BudgetCharge charge : charges) {
+			BudgetLimit limit = charge.limit();
+			if (limit.fallbackAt() > 0 && limit.fallbackModel() != null && !sameModel(model, limit.fallbackModel())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean sameModel(String model, String other) {
+		return ModelNames.family(ModelNames.normalize(model)).equals(ModelNames.family(ModelNames.normalize(other)));
+	}
+
+	private BudgetExceededException refuse(ChatClientRequest request, CallScope scope, String model,
+			BudgetCharge charge, BudgetUsage usage) {
+		recordRejection(request, model);
+		Instant now = this.clock.instant();
+		Duration retryAfter = Duration.between(now, usage.resetsAt());
+		return new BudgetExceededException(describe(charge, usage), charge.limit().name(), charge.limit().scope(),
+				charge.key(), usage.resetsAt(), retryAfter.isNegative() ? Duration.ZERO : retryAfter);
+	}
+
+	private static String describe(BudgetCharge charge, BudgetUsage usage) {
+		BudgetAmount allowance = charge.allowance();
+		StringBuilder message = new StringBuilder("Budget '").append(charge.limit().name())
+			.append("' of ")
+			.append(charge.limit().scope().value())
+			.append(" '")
+			.append(charge.key())
+			.append("' cannot fit this call:");
+		if (allowance.maxTokens() != null) {
+			message.append(' ')
+				.append(usage.usedTokens() + usage.reservedTokens())
+				.append(" of ")
+				.append(allowance.maxTokens() + usage.extraTokens())
+				.append(" tokens used or reserved, the call needs up to ")
+				.append(charge.tokens())
+				.append(';');
+		}
+		if (allowance.maxCost() != null) {
+			message.append(" USD ")
+				.append(BudgetMoney.toUsd(usage.usedCostNanos() + usage.reservedCostNanos())
+					.stripTrailingZeros()
+					.toPlainString())
+				.append(" of ")
+				.append(BudgetMoney.toUsd(allowance.maxCostNanos() + usage.extraCostNanos())
+					.stripTrailingZeros()
+					.toPlainString())
+				.append(" used or reserved, the call needs up to ")
+				.append(BudgetMoney.toUsd(charge.costNanos()).stripTrailingZeros().toPlainString())
+				.append(';');
+		}
+		return message.append(" it resets at ").append(usage.resetsAt()).toString();
+	}
+
+	private void recordRejection(ChatClientRequest request, String model) {
+		if (this.recorder != null) {
+			// The usage advisor sits inside this one and never sees the call.
+			this.recorder.record(TokenUsage.none(model), Duration.ZERO, CallOutcome.REJECTED,
+					CallScopes.of(request, this.scopeResolution));
+		}
+	}
+
+	@Override
+	public String getName() {
+		return "ai.resource.budget";
+	}
+
+	@Override
+	public int getOrder() {
+		return this.order;
+	}
+
+	/**
+	 * One admitted call: the request as it goes on (possibly to the fallback model) and
+	 * what was reserved for it. Settles at most once.
+	 */
+	private final class Admission {
+
+		private final ChatClientRequest request;
+
+		private final String id;
+
+		private final List<BudgetCharge> charges;
+
+		private final AtomicBoolean settled = new AtomicBoolean();
+
+		Admission(ChatClientRequest request, String id, List<BudgetCharge> charges) {
+			this.request = request;
+			this.id = id;
+			this.charges = charges;
+			if (!charges.isEmpty() && !UsageObservers.register(request, this::settle)) {
+				logger.debug("Read-only request context: the budget settles from the response only");
+			}
+		}
+
+		ChatClientRequest request() {
+			return this.request;
+		}
+
+		void settle(UsageRecord record) {
+			settleIfOpen((long) record.promptTokens() + record.completionTokens(),
+					(record.cost() != null) ? BudgetMoney.toNanosCeiling(record.cost()) : 0);
+		}
+
+		/**
+		 * Settle from a response whose usage the usage advisor did not report (it is off,
+		 * or the context was read-only): from the provider's usage, else what was
+		 * reserved.
+		 */
+		void settleFrom(ChatClientResponse response) {
+			if (this.charges.isEmpty() || this.settled.get()) {
+				return;
+			}
+			if (response.context().get(ResourceContextKeys.USAGE) instanceof UsageRecord record) {
+				settle(record);
+				return;
+			}
+			ChatResponse chatResponse = response.chatResponse();
+			Usage usage = (chatResponse != null && chatResponse.getMetadata() != null)
+					? chatResponse.getMetadata().getUsage() : null;
+			if (usage != null && usage.getTotalTokens() != null && usage.getTotalTokens() > 0) {
+				String model = RequestModels.modelOf(this.request, BudgetAdvisor.this.defaultModel);
+				BigDecimal cost = BudgetAdvisor.this.pricing.cost(model, orZero(usage.getPromptTokens()), 0,
+						orZero(usage.getCompletionTokens()));
+				settleIfOpen(usage.getTotalTokens(), (cost != null) ? BudgetMoney.toNanosCeiling(cost) : 0);
+				return;
+			}
+			BudgetCharge first = this.charges.get(0);
+			settleIfOpen(first.tokens(), first.costNanos());
+		}
+
+		void settleIfOpen(long tokens, long costNanos) {
+			if (this.charges.isEmpty() || !this.settled.compareAndSet(false, true)) {
+				return;
+			}
+			try {
+				BudgetAdvisor.this.store.settle(this.id, this.charges, tokens, costNanos,
+						BudgetAdvisor.this.reservationTtl);
+			}
+			catch (RedisUnavailableException ex) {
+				// Accounting must not fail the call; the lease frees the reservation.
+				BudgetAdvisor.this.failedSettlements.increment();
+				logger.debug("Budget settlement failed; the reservation expires after its lease", ex);
+			}
+		}
+
+		private static int orZero(@Nullable Integer value) {
+			return (value != null) ? value : 0;
+		}
+
+	}
+
+	/**
+	 * Builder for {@link BudgetAdvisor}.
+	 */
+	public static final class Builder {
+
+		private final BudgetStore store;
+
+		private final List<BudgetLimit> limits;
+
+		private PricingCatalog pricing = PricingCatalog.withDefaults();
+
+		@Nullable
+		private TokenCounter tokenCounter;
+
+		private ScopeResolution scopeResolution = new ScopeResolution(ScopeResolver.fromAdvisorParams());
+
+		@Nullable
+		private BudgetLimitResolver limitResolver;
+
+		@Nullable
+		private UsageRecorder recorder;
+
+		private Supplier<String> defaultModel = () -> null;
+
+		private int defaultOutputReservation = DEFAULT_OUTPUT_RESERVATION;
+
+		private Duration reservationTtl = DEFAULT_RESERVATION_TTL;
+
+		private FailureMode failureMode = FailureMode.FAIL_CLOSED;
+
+		private Clock clock = Clock.systemUTC();
+
+		private int order = DEFAULT_ORDER;
+
+		private Builder(BudgetStore store, List<BudgetLimit> limits) {
+			Assert.notNull(store, "store must not be null");
+			Assert.notNull(limits, "limits must not be null");
+			this.store = store;
+			this.limits = limits;
+		}
+
+		/**
+		 * Set the prices that cost limits use.
+		 * @param pricing the catalog
+		 * @return this builder
+		 */
+		public Builder pricing(PricingCatalog pricing) {
+			Assert.notNull(pricing, "pricing must not be null");
+			this.pricing = pricing;
+			return this;
+		}
+
+		/**
+		 * Set the counter of prompts; share the application's so a prompt is counted
+		 * once.
+		 * @param tokenCounter the counter
+		 * @return this builder
+		 */
+		public Builder tokenCounter(TokenCounter tokenCounter) {
+			this.tokenCounter = tokenCounter;
+			return this;
+		}
+
+		/**
+		 * Set how calls are attributed to scope keys.
+		 * @param scopeResolution the resolution
+		 * @return this builder
+		 */
+		public Builder scopeResolution(ScopeResolution scopeResolution) {
+			Assert.notNull(scopeResolution, "scopeResolution must not be null");
+			this.scopeResolution = scopeResolution;
+			return this;
+		}
+
+		/**
+		 * Set where allowances that live outside the configuration come from.
+		 * @param limitResolver the resolver, may be {@code null}
+		 * @return this builder
+		 */
+		public Builder limitResolver(@Nullable BudgetLimitResolver limitResolver) {
+			this.limitResolver = limitResolver;
+			return this;
+		}
+
+		/**
+		 * Set the recorder that counts refused calls ({@code outcome=rejected}).
+		 * @param recorder the recorder, may be {@code null}
+		 * @return this builder
+		 */
+		public Builder recorder(@Nullable UsageRecorder recorder) {
+			this.recorder = recorder;
+			return this;
+		}
+
+		/**
+		 * Set the model of calls whose options name none, such as the chat model's
+		 * default.
+		 * @param defaultModel supplies the model name, may supply {@code null}
+		 * @return this builder
+		 */
+		public Builder defaultModel(Supplier<String> defaultModel) {
+			Assert.notNull(defaultModel, "defaultModel must not be null");
+			this.defaultModel = defaultModel;
+			return this;
+		}
+
+		/**
+		 * Set the output tokens reserved when a request sets no max tokens.
+		 * @param tokens the reservation
+		 * @return this builder
+		 */
+		public Builder defaultOutputReservation(int tokens) {
+			Assert.isTrue(tokens >= 0, "defaultOutputReservation must not be negative");
+			this.defaultOutputReservation = tokens;
+			return this;
+		}
+
+		/**
+		 * Set how long an unsettled reservation holds.
+		 * @param reservationTtl the lease
+		 * @return this builder
+		 */
+		public Builder reservationTtl(Duration reservationTtl) {
+			Assert.isTrue(reservationTtl != null && !reservationTtl.isNegative() && !reservationTtl.isZero(),
+					"reservationTtl must be positive");
+			this.reservationTtl = reservationTtl;
+			return this;
+		}
+
+		/**
+		 * Set what happens when the store fails.
+		 * @param failureMode the failure mode
+		 * @return this builder
+		 */
+		public Builder failureMode(FailureMode failureMode) {
+			Assert.notNull(failureMode, "failureMode must not be null");
+			this.failureMode = failureMode;
+			return this;
+		}
+
+		/**
+		 * Set the clock used for retry-after times.
+		 * @param clock the clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			Assert.notNull(clock, "clock must not be null");
+			this.clock = clock;
+			return this;
+		}
+
+		/**
+		 * Set the position in the advisor chain.
+		 * @param order the order
+		 * @return this builder
+		 */
+		public Builder order(int order) {
+			this.order = order;
+			return this;
+		}
+
+		public BudgetAdvisor build() {
+			if (this.tokenCounter == null) {
+				this.tokenCounter = TokenCounter.create();
+			}
+			return new BudgetAdvisor(this);
+		}
+
+	}
+
+}

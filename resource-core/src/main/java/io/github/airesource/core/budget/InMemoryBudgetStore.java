@@ -1,0 +1,334 @@
+package io.github.airesource.core.budget;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+
+import org.springframework.util.Assert;
+
+/**
+ * Budget counters in this instance's memory, for a single instance.
+ *
+ * <p>
+ * One lock guards every counter: a reservation checks and reserves several limits at
+ * once, and the work under the lock is a few map operations, never blocking, so the lock
+ * is held for well under a microsecond ({@link ReentrantLock}, not {@code synchronized},
+ * so virtual threads never pin on it). Counters are kept per limit and key in a Caffeine
+ * cache bounded by {@code maxKeys}; a key is forgotten only when it has been idle for a
+ * whole period and holds no reservation, so forgetting never hands out budget that was
+ * used.
+ */
+public final class InMemoryBudgetStore implements BudgetStore {
+
+	/** Most keys kept unless configured otherwise. */
+	public static final int DEFAULT_MAX_KEYS = 100_000;
+
+	private final Clock clock;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Cache<CounterKey, Counter> counters;
+
+	public InMemoryBudgetStore(Clock clock) {
+		this(clock, DEFAULT_MAX_KEYS);
+	}
+
+	public InMemoryBudgetStore(Clock clock, int maxKeys) {
+		Assert.notNull(clock, "clock must not be null");
+		Assert.isTrue(maxKeys > 0, "maxKeys must be positive");
+		this.clock = clock;
+		this.counters = Caffeine.newBuilder()
+			.maximumSize(maxKeys)
+			.expireAfter(new IdleForAPeriod())
+			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+			.build();
+	}
+
+	@Override
+	public BudgetAdmission reserve(String reservationId, List<BudgetCharge> charges, Duration leaseTtl,
+			boolean checkFallbackAt) {
+		long now = this.clock.millis();
+		this.lock.lock();
+		try {
+			List<Counter> current = new ArrayList<>(charges.size());
+			for (BudgetCharge charge : charges) {
+				current.add(counter(charge.limit(), charge.key(), now));
+			}
+			if (checkFallbackAt) {
+				for (int i = 0; i < charges.size(); i++) {
+					BudgetCharge charge = charges.get(i);
+					BudgetUsage usage = current.get(i).usage(charge.limit(), now);
+					if (charge.limit().fallbackAt() > 0
+							&& usage.usedFraction(charge.allowance()) >= charge.limit().fallbackAt()) {
+						return new BudgetAdmission.Degrade(i, usage);
+					}
+				}
+			}
+			for (int i = 0; i < charges.size(); i++) {
+				if (!current.get(i).fits(charges.get(i))) {
+					return new BudgetAdmission.Refused(i, current.get(i).usage(charges.get(i).limit(), now));
+				}
+			}
+			for (int i = 0; i < charges.size(); i++) {
+				BudgetCharge charge = charges.get(i);
+				current.get(i).reserve(reservationId, charge, now + leaseTtl.toMillis());
+				// Written back so that its expiry sees the reservation and keeps it.
+				this.counters.put(new CounterKey(charge.limit().name(), charge.key()), current.get(i));
+			}
+			return new BudgetAdmission.Admitted();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void settle(String reservationId, List<BudgetCharge> charges, long actualTokens, long actualCostNanos,
+			Duration leaseTtl) {
+		long now = this.clock.millis();
+		this.lock.lock();
+		try {
+			for (BudgetCharge charge : charges) {
+				counter(charge.limit(), charge.key(), now).settle(reservationId, actualTokens, actualCostNanos,
+						now + leaseTtl.toMillis());
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public BudgetUsage usage(BudgetLimit limit, String key) {
+		long now = this.clock.millis();
+		this.lock.lock();
+		try {
+			Counter counter = this.counters.getIfPresent(new CounterKey(limit.name(), key));
+			if (counter == null) {
+				return BudgetUsage.none(Instant.ofEpochMilli(windowStart(limit, now)), windowEnd(limit, now));
+			}
+			counter.roll(limit, now);
+			return counter.usage(limit, now);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public List<KeyUsage> top(BudgetLimit limit, int count) {
+		long now = this.clock.millis();
+		List<KeyUsage> all = new ArrayList<>();
+		this.lock.lock();
+		try {
+			this.counters.asMap().forEach((key, counter) -> {
+				if (key.limit().equals(limit.name())) {
+					counter.roll(limit, now);
+					all.add(new KeyUsage(key.key(), counter.usage(limit, now)));
+				}
+			});
+		}
+		finally {
+			this.lock.unlock();
+		}
+		Comparator<KeyUsage> byUse = limit.capsCost()
+				? Comparator.comparingLong((KeyUsage usage) -> usage.usage().usedCostNanos())
+				: Comparator.comparingLong((KeyUsage usage) -> usage.usage().usedTokens());
+		all.sort(byUse.reversed().thenComparing(KeyUsage::key));
+		return List.copyOf(all.subList(0, Math.min(count, all.size())));
+	}
+
+	@Override
+	public void reset(BudgetLimit limit, String key) {
+		long now = this.clock.millis();
+		this.lock.lock();
+		try {
+			Counter counter = this.counters.getIfPresent(new CounterKey(limit.name(), key));
+			if (counter != null) {
+				counter.roll(limit, now);
+				counter.clearWindow();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void grant(BudgetLimit limit, String key, long extraTokens, long extraCostNanos) {
+		Assert.isTrue(extraTokens >= 0 && extraCostNanos >= 0, "grants must not be negative");
+		long now = this.clock.millis();
+		this.lock.lock();
+		try {
+			Counter counter = counter(limit, key, now);
+			counter.extraTokens += extraTokens;
+			counter.extraCostNanos += extraCostNanos;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private Counter counter(BudgetLimit limit, String key, long now) {
+		Counter counter = this.counters.get(new CounterKey(limit.name(), key), (k) -> new Counter(limit.period()));
+		counter.roll(limit, now);
+		return counter;
+	}
+
+	static long windowStart(BudgetLimit limit, long nowMillis) {
+		long period = limit.period().toMillis();
+		return Math.floorDiv(nowMillis, period) * period;
+	}
+
+	private static Instant windowEnd(BudgetLimit limit, long nowMillis) {
+		return Instant.ofEpochMilli(windowStart(limit, nowMillis) + limit.period().toMillis());
+	}
+
+	private record CounterKey(String limit, String key) {
+	}
+
+	private record Lease(long tokens, long costNanos, long expiresAt, boolean settled) {
+	}
+
+	/**
+	 * One limit's counter for one key. Only touched under the store's lock.
+	 */
+	private static final class Counter {
+
+		private final Duration period;
+
+		private long window = Long.MIN_VALUE;
+
+		private long usedTokens;
+
+		private long usedCostNanos;
+
+		private long reservedTokens;
+
+		private long reservedCostNanos;
+
+		private long extraTokens;
+
+		private long extraCostNanos;
+
+		private final Map<String, Lease> leases = new HashMap<>();
+
+		Counter(Duration period) {
+			this.period = period;
+		}
+
+		void roll(BudgetLimit limit, long now) {
+			long start = windowStart(limit, now);
+			if (start != this.window) {
+				this.window = start;
+				clearWindow();
+			}
+			expireLeases(now);
+		}
+
+		void clearWindow() {
+			this.usedTokens = 0;
+			this.usedCostNanos = 0;
+			this.extraTokens = 0;
+			this.extraCostNanos = 0;
+		}
+
+		private void expireLeases(long now) {
+			Iterator<Lease> leases = this.leases.values().iterator();
+			while (leases.hasNext()) {
+				Lease lease = leases.next();
+				if (lease.expiresAt() <= now) {
+					if (!lease.settled()) {
+						this.reservedTokens -= lease.tokens();
+						this.reservedCostNanos -= lease.costNanos();
+					}
+					leases.remove();
+				}
+			}
+		}
+
+		boolean fits(BudgetCharge charge) {
+			BudgetAmount allowance = charge.allowance();
+			if (allowance.maxTokens() != null && this.usedTokens + this.reservedTokens
+					+ charge.tokens() > allowance.maxTokens() + this.extraTokens) {
+				return false;
+			}
+			return allowance.maxCost() == null || this.usedCostNanos + this.reservedCostNanos
+					+ charge.costNanos() <= allowance.maxCostNanos() + this.extraCostNanos;
+		}
+
+		void reserve(String id, BudgetCharge charge, long expiresAt) {
+			this.reservedTokens += charge.tokens();
+			this.reservedCostNanos += charge.costNanos();
+			this.leases.put(id, new Lease(charge.tokens(), charge.costNanos(), expiresAt, false));
+		}
+
+		void settle(String id, long tokens, long costNanos, long markerExpiresAt) {
+			Lease lease = this.leases.get(id);
+			if (lease != null && lease.settled()) {
+				return;
+			}
+			if (lease != null) {
+				this.reservedTokens -= lease.tokens();
+				this.reservedCostNanos -= lease.costNanos();
+			}
+			// Remembered as settled until the lease would have expired, so a repeat is
+			// ignored.
+			this.leases.put(id,
+					new Lease(0, 0, Math.max(markerExpiresAt, (lease != null) ? lease.expiresAt() : 0), true));
+			this.usedTokens += tokens;
+			this.usedCostNanos += costNanos;
+		}
+
+		BudgetUsage usage(BudgetLimit limit, long now) {
+			return new BudgetUsage(this.usedTokens, this.usedCostNanos, this.reservedTokens, this.reservedCostNanos,
+					this.extraTokens, this.extraCostNanos, Instant.ofEpochMilli(this.window), windowEnd(limit, now));
+		}
+
+		boolean holdsReservations() {
+			return this.reservedTokens > 0 || this.reservedCostNanos > 0;
+		}
+
+		long idleNanos() {
+			return this.period.toNanos();
+		}
+
+	}
+
+	/**
+	 * Forget a counter that has been idle for a whole period: by then its window has
+	 * passed and its use no longer counts. A counter holding reservations is kept until
+	 * they expire.
+	 */
+	private static final class IdleForAPeriod implements Expiry<CounterKey, Counter> {
+
+		@Override
+		public long expireAfterCreate(CounterKey key, Counter counter, long currentTime) {
+			return counter.idleNanos();
+		}
+
+		@Override
+		public long expireAfterUpdate(CounterKey key, Counter counter, long currentTime, long currentDuration) {
+			return counter.holdsReservations() ? Long.MAX_VALUE : counter.idleNanos();
+		}
+
+		@Override
+		public long expireAfterRead(CounterKey key, Counter counter, long currentTime, long currentDuration) {
+			return counter.holdsReservations() ? Long.MAX_VALUE : counter.idleNanos();
+		}
+
+	}
+
+}
