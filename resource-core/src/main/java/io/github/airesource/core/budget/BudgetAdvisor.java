@@ -85,6 +85,8 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 	private static final Log logger = LogFactory.getLog(BudgetAdvisor.class);
 
+	private final Budgets budgets;
+
 	private final List<BudgetLimit> limits;
 
 	private final BudgetStore store;
@@ -94,9 +96,6 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	private final TokenCounter tokenCounter;
 
 	private final ScopeResolution scopeResolution;
-
-	@Nullable
-	private final BudgetLimitResolver limitResolver;
 
 	@Nullable
 	private final UsageRecorder recorder;
@@ -118,12 +117,12 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	private final LongAdder failedSettlements = new LongAdder();
 
 	private BudgetAdvisor(Builder builder) {
-		this.limits = List.copyOf(builder.limits);
-		this.store = builder.store;
+		this.budgets = builder.budgets;
+		this.limits = builder.budgets.limits();
+		this.store = builder.budgets.store();
 		this.pricing = builder.pricing;
 		this.tokenCounter = builder.tokenCounter;
 		this.scopeResolution = builder.scopeResolution;
-		this.limitResolver = builder.limitResolver;
 		this.recorder = builder.recorder;
 		this.defaultModel = builder.defaultModel;
 		this.defaultOutputReservation = builder.defaultOutputReservation;
@@ -133,8 +132,8 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		this.order = builder.order;
 	}
 
-	public static Builder builder(BudgetStore store, List<BudgetLimit> limits) {
-		return new Builder(store, limits);
+	public static Builder builder(Budgets budgets) {
+		return new Builder(budgets);
 	}
 
 	@Override
@@ -181,11 +180,11 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	}
 
 	/**
-	 * Return the configured limits.
-	 * @return the limits
+	 * Return the budgets this advisor keeps.
+	 * @return the budgets
 	 */
-	public List<BudgetLimit> limits() {
-		return this.limits;
+	public Budgets budgets() {
+		return this.budgets;
 	}
 
 	private Admission admit(ChatClientRequest request) {
@@ -285,7 +284,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		List<BudgetCharge> charges = new ArrayList<>(applicable.size());
 		for (BudgetLimit limit : applicable) {
 			String key = scope.idOf(limit.scope());
-			BudgetAmount allowance = allowanceOf(limit, key);
+			BudgetAmount allowance = this.budgets.allowanceOf(limit, key);
 			if (allowance.maxCost() != null && cost == null) {
 				recordRejection(request, model);
 				throw new BudgetExceededException(
@@ -298,21 +297,6 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 					(cost != null) ? BudgetMoney.toNanosCeiling(cost) : 0));
 		}
 		return charges;
-	}
-
-	private BudgetAmount allowanceOf(BudgetLimit limit, String key) {
-		BudgetAmount configured = limit.amountFor(key);
-		if (this.limitResolver == null) {
-			return configured;
-		}
-		try {
-			return configured.overriddenBy(this.limitResolver.resolve(limit, key));
-		}
-		catch (RuntimeException ex) {
-			logger.warn("BudgetLimitResolver failed for budget '" + limit.name() + "'; the configured allowance "
-					+ "applies", ex);
-			return configured;
-		}
 	}
 
 	private static boolean checksFallbackAt(List<BudgetCharge> charges, String model) {
@@ -474,9 +458,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	 */
 	public static final class Builder {
 
-		private final BudgetStore store;
-
-		private final List<BudgetLimit> limits;
+		private final Budgets budgets;
 
 		private PricingCatalog pricing = PricingCatalog.withDefaults();
 
@@ -484,9 +466,6 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		private TokenCounter tokenCounter;
 
 		private ScopeResolution scopeResolution = new ScopeResolution(ScopeResolver.fromAdvisorParams());
-
-		@Nullable
-		private BudgetLimitResolver limitResolver;
 
 		@Nullable
 		private UsageRecorder recorder;
@@ -503,11 +482,9 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 		private int order = DEFAULT_ORDER;
 
-		private Builder(BudgetStore store, List<BudgetLimit> limits) {
-			Assert.notNull(store, "store must not be null");
-			Assert.notNull(limits, "limits must not be null");
-			this.store = store;
-			this.limits = limits;
+		private Builder(Budgets budgets) {
+			Assert.notNull(budgets, "budgets must not be null");
+			this.budgets = budgets;
 		}
 
 		/**
@@ -540,16 +517,6 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		public Builder scopeResolution(ScopeResolution scopeResolution) {
 			Assert.notNull(scopeResolution, "scopeResolution must not be null");
 			this.scopeResolution = scopeResolution;
-			return this;
-		}
-
-		/**
-		 * Set where allowances that live outside the configuration come from.
-		 * @param limitResolver the resolver, may be {@code null}
-		 * @return this builder
-		 */
-		public Builder limitResolver(@Nullable BudgetLimitResolver limitResolver) {
-			this.limitResolver = limitResolver;
 			return this;
 		}
 
