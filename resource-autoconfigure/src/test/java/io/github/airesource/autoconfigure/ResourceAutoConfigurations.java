@@ -1,5 +1,7 @@
 package io.github.airesource.autoconfigure;
 
+import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
+import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
@@ -33,7 +35,8 @@ public final class ResourceAutoConfigurations {
 	public static AutoConfigurations resource() {
 		return AutoConfigurations.of(ResourceAutoConfiguration.class, PricingAutoConfiguration.class,
 				ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class,
-				UsageEndpointAutoConfiguration.class);
+				UsageEndpointAutoConfiguration.class, BudgetAutoConfiguration.class,
+				BudgetEndpointAutoConfiguration.class);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.github.airesource.autoconfigure.redis;
 import java.time.Duration;
 
 import io.github.airesource.autoconfigure.InvalidResourcePropertyException;
+import io.github.airesource.core.redis.FailureMode;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -29,12 +30,26 @@ public class ResourceRedisProperties implements InitializingBean {
 	 */
 	private Duration timeout = Duration.ofMillis(500);
 
+	/**
+	 * What budgets and rate limits do when Redis fails or does not answer within the
+	 * timeout: fail-closed refuses calls, fail-open lets them through and counts them.
+	 */
+	private FailureMode failureMode = FailureMode.FAIL_CLOSED;
+
 	public String getKeyPrefix() {
 		return this.keyPrefix;
 	}
 
 	public void setKeyPrefix(String keyPrefix) {
 		this.keyPrefix = keyPrefix;
+	}
+
+	public FailureMode getFailureMode() {
+		return this.failureMode;
+	}
+
+	public void setFailureMode(FailureMode failureMode) {
+		this.failureMode = failureMode;
 	}
 
 	public Duration getTimeout() {

@@ -1,8 +1,8 @@
 package io.github.airesource.autoconfigure.usage;
 
+import io.github.airesource.autoconfigure.ChatModels;
 import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import java.time.Clock;
-import java.util.function.Supplier;
 
 import io.github.airesource.autoconfigure.ResourceAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
@@ -67,16 +67,9 @@ public class UsageAutoConfiguration {
 		return UsageAdvisor.builder(recorder)
 			.tokenCounter(tokenCounter)
 			.scopeResolution(scopeResolution)
-			.defaultModel(defaultModelOf(chatModel))
+			.defaultModel(ChatModels.defaultModelOf(chatModel))
 			.order(properties.getOrder())
 			.build();
-	}
-
-	private static Supplier<String> defaultModelOf(ObjectProvider<ChatModel> chatModel) {
-		return () -> {
-			ChatModel model = chatModel.getIfUnique();
-			return (model != null && model.getDefaultOptions() != null) ? model.getDefaultOptions().getModel() : null;
-		};
 	}
 
 	@Configuration(proxyBeanMethods = false)

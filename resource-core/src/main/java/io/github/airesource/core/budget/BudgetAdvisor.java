@@ -290,7 +290,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 				throw new BudgetExceededException(
 						"Model '" + model + "' has no price, so budget '" + limit.name()
 								+ "' (a cost limit) cannot be kept and the call is refused. Set its price under "
-								+ "ai.resource.pricing.models." + model + " (input and output, USD per 1M tokens)",
+								+ PricingCatalog.priceProperty(model) + " (input and output, USD per 1M tokens)",
 						limit.name(), limit.scope(), key, null, null);
 			}
 			charges.add(new BudgetCharge(limit, key, allowance, (long) prompt + output,

@@ -93,6 +93,17 @@ public final class PricingCatalog {
 	}
 
 	/**
+	 * Return the property that sets a model's price, bracketed when the name holds
+	 * characters (dots, colons) that would otherwise split the key in YAML.
+	 * @param model the model name
+	 * @return the property, such as {@code ai.resource.pricing.models[llama3.1:8b]}
+	 */
+	public static String priceProperty(String model) {
+		boolean plain = model.chars().allMatch((c) -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+		return "ai.resource.pricing.models" + (plain ? "." + model : "[" + model + "]");
+	}
+
+	/**
 	 * Return every configured price by model name.
 	 * @return an unmodifiable map
 	 */
