@@ -3,6 +3,7 @@ package io.github.airesource.sample;
 import java.time.Duration;
 
 import io.github.airesource.core.ResourceLimitException;
+import io.github.airesource.core.redis.StoreUnavailableException;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -12,16 +13,17 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * Answers a call refused by a resource limit with 429 Too Many Requests, as an RFC 9457
- * problem detail naming the limit and its scope, and with {@code Retry-After} when the
- * limit knows when capacity returns.
+ * Answers a call refused by a resource limit with 429 Too Many Requests (503 Service
+ * Unavailable when the limit's store could not be reached), as an RFC 9457 problem detail
+ * naming the limit and its scope, and with {@code Retry-After} when the limit knows when
+ * capacity returns.
  */
 @RestControllerAdvice
 public class ResourceLimitExceptionHandler {
 
 	@ExceptionHandler(ResourceLimitException.class)
 	ResponseEntity<ProblemDetail> handleResourceLimit(ResourceLimitException ex) {
-		ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS);
+		ResponseEntity.BodyBuilder response = ResponseEntity.status(statusOf(ex));
 		ex.retryAfter().ifPresent((wait) -> response.header(HttpHeaders.RETRY_AFTER, retryAfterSeconds(wait)));
 		return response.body(problemOf(ex));
 	}
@@ -32,11 +34,18 @@ public class ResourceLimitExceptionHandler {
 	 * @return the problem detail
 	 */
 	static ProblemDetail problemOf(ResourceLimitException ex) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, ex.getMessage());
-		problem.setTitle("Resource limit reached");
+		HttpStatus status = statusOf(ex);
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, ex.getMessage());
+		problem.setTitle(
+				(status == HttpStatus.SERVICE_UNAVAILABLE) ? "Resource limit unavailable" : "Resource limit reached");
 		problem.setProperty("limit", ex.limitName());
 		problem.setProperty("scope", ex.scope().value());
 		return problem;
+	}
+
+	private static HttpStatus statusOf(ResourceLimitException ex) {
+		return (ex instanceof StoreUnavailableException) ? HttpStatus.SERVICE_UNAVAILABLE
+				: HttpStatus.TOO_MANY_REQUESTS;
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.github.airesource.sample;
 import java.time.Duration;
 
 import io.github.airesource.core.ResourceLimitException;
+import io.github.airesource.core.redis.StoreUnavailableException;
 import io.github.airesource.core.scope.ScopeType;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,17 @@ class ResourceLimitExceptionHandlerTests {
 		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
 		assertThat(response.getHeaders().containsKey(HttpHeaders.RETRY_AFTER)).isFalse();
 		assertThat(response.getBody().getProperties()).containsEntry("scope", "global");
+	}
+
+	@Test
+	void whenTheLimitsStoreIsUnreachableThenTheAnswerIs503() {
+		ResponseEntity<ProblemDetail> response = this.handler
+			.handleResourceLimit(new StoreUnavailableException("The budget store did not answer", "per-user-daily",
+					ScopeType.USER, null, new IllegalStateException("Redis down")));
+
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+		assertThat(response.getBody().getStatus()).isEqualTo(503);
+		assertThat(response.getBody().getTitle()).isEqualTo("Resource limit unavailable");
 	}
 
 }

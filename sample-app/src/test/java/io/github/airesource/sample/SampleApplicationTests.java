@@ -21,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -128,8 +129,10 @@ class SampleApplicationTests {
 
 	@Test
 	void whenAConversationContinuesThenTheModelReceivesItsHistory(@Autowired WebTestClient client) {
-		JsonNode first = chat(client, Map.of("message", "My name is Dana.", "conversationId", "c-memory"));
-		JsonNode second = chat(client, Map.of("message", "What is my name?", "conversationId", "c-memory"));
+		JsonNode first = chat(client,
+				Map.of("message", "My name is Dana.", "conversationId", "c-memory", "user", "dana"));
+		JsonNode second = chat(client,
+				Map.of("message", "What is my name?", "conversationId", "c-memory", "user", "dana"));
 
 		List<Message> received = List.of(system(), new UserMessage("My name is Dana."),
 				new AssistantMessage(first.get("reply").asText()), new UserMessage("What is my name?"));
@@ -170,7 +173,7 @@ class SampleApplicationTests {
 
 	@Test
 	void whenActuatorIsAskedThenHealthIsUpAndPrometheusShowsTokensByModel(@Autowired WebTestClient client) {
-		chat(client, Map.of("message", "Count me."));
+		chat(client, Map.of("message", "Count me.", "user", "erin"));
 
 		client.get()
 			.uri("/actuator/health")
@@ -193,6 +196,54 @@ class SampleApplicationTests {
 			.filter((line) -> line.startsWith("ai_resource_tokens_total{"))
 			.collect(Collectors.joining("\n"));
 		assertThat(tokenLines).contains("type=\"input\"").contains("type=\"output\"");
+	}
+
+	@Test
+	void whenAUserSpendsTheDemoBudgetThenTheNextCallIs429WithRetryAfterAndTheBudgetEndpointShowsIt(
+			@Autowired WebTestClient client) {
+		int answered = 0;
+		while (post(client, Map.of("message", "How much is left?", "user", "frank")).returnResult(String.class)
+			.getStatus()
+			.is2xxSuccessful()) {
+			answered++;
+			assertThat(answered).as("the demo budget allows a few calls, not many").isLessThan(10);
+		}
+
+		assertThat(answered).isGreaterThanOrEqualTo(2);
+		post(client, Map.of("message", "How much is left?", "user", "frank")).expectStatus()
+			.isEqualTo(429)
+			.expectHeader()
+			.exists(HttpHeaders.RETRY_AFTER)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.limit")
+			.isEqualTo("per-user-daily")
+			.jsonPath("$.scope")
+			.isEqualTo("user");
+		EventStream refused = EventStream.read(client.get()
+			.uri((uri) -> uri.path("/api/chat/stream")
+				.queryParam("message", "More?")
+				.queryParam("user", "frank")
+				.build()));
+		assertThat(refused.last().name()).isEqualTo("error");
+		assertThat(json(refused.last().data()).get("limit").asText()).isEqualTo("per-user-daily");
+		JsonNode budget = json(client.get()
+			.uri("/actuator/aibudgets/per-user-daily/frank")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
+		assertThat(budget.get("maxTokens").asLong()).isEqualTo(600);
+		assertThat(budget.get("usedTokens").asLong()).isPositive().isLessThanOrEqualTo(600);
+		assertThat(budget.get("reservedTokens").asLong()).isZero();
+		chat(client, Map.of("message", "And me?", "user", "vip"));
+	}
+
+	private WebTestClient.ResponseSpec post(WebTestClient client, Map<String, String> request) {
+		return client.post().uri("/api/chat").contentType(MediaType.APPLICATION_JSON).bodyValue(request).exchange();
 	}
 
 	private JsonNode chat(WebTestClient client, Map<String, String> request) {
