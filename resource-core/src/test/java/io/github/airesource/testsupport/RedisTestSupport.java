@@ -1,15 +1,8 @@
 package io.github.airesource.testsupport;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -55,12 +48,21 @@ public final class RedisTestSupport {
 			locate();
 		}
 		if (found == null) {
-			if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-				throw new AssertionError("Redis is required on CI: " + unavailable + ". " + INSTALL_HINT);
-			}
-			Assumptions.abort("Redis not available (" + unavailable + "). " + INSTALL_HINT);
+			throw unavailable(unavailable);
 		}
 		return found.toString();
+	}
+
+	/**
+	 * Skip the test for want of Redis, or fail it on CI, saying how to install Redis.
+	 * @param reason why there is no Redis
+	 * @return never returns normally; typed so that callers can {@code throw} it
+	 */
+	static RuntimeException unavailable(String reason) {
+		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+			throw new AssertionError("Redis is required on CI: " + reason + ". " + INSTALL_HINT);
+		}
+		return Assumptions.abort("Redis not available (" + reason + "). " + INSTALL_HINT);
 	}
 
 	/**
@@ -187,7 +189,7 @@ public final class RedisTestSupport {
 			found = URI.create(env);
 			return;
 		}
-		if (answersPing("127.0.0.1", 6379)) {
+		if (RedisServerProcess.answersPing("127.0.0.1", 6379)) {
 			found = URI.create("redis://127.0.0.1:6379");
 			return;
 		}
@@ -199,52 +201,14 @@ public final class RedisTestSupport {
 
 	private static String startRedisServer() {
 		try {
-			int port = deadPort();
-			Path dir = Files.createTempDirectory("airesource-redis");
-			Process process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-					"--save", "", "--appendonly", "no", "--dir", dir.toString())
-				.redirectErrorStream(true)
-				.redirectOutput(dir.resolve("redis.log").toFile())
-				.start();
-			Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
-			for (int attempt = 0; attempt < 100; attempt++) {
-				if (answersPing("127.0.0.1", port)) {
-					return "redis://127.0.0.1:" + port;
-				}
-				if (!process.isAlive()) {
-					break;
-				}
-				process.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS);
-			}
-			process.destroy();
-			unavailable = "redis-server did not answer on port " + port;
+			RedisServerProcess server = RedisServerProcess.launch(deadPort());
+			Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+			return server.url();
+		}
+		catch (IllegalStateException ex) {
+			unavailable = (ex.getCause() != null) ? "no Redis at 127.0.0.1:6379 and " + ex.getMessage()
+					: ex.getMessage();
 			return null;
-		}
-		catch (IOException ex) {
-			unavailable = "no Redis at 127.0.0.1:6379 and no redis-server on the PATH";
-			return null;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			unavailable = "interrupted while starting redis-server";
-			return null;
-		}
-	}
-
-	private static boolean answersPing(String host, int port) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(host, port), 500);
-			socket.setSoTimeout(1000);
-			OutputStream out = socket.getOutputStream();
-			out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			byte[] reply = new byte[7];
-			int read = in.read(reply);
-			return read > 0 && new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
-		}
-		catch (IOException ex) {
-			return false;
 		}
 	}
 

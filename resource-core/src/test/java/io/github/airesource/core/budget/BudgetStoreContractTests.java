@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.Test;
 
@@ -289,7 +290,23 @@ abstract class BudgetStoreContractTests {
 	@Test
 	void whenManyThreadsRaceOneBudgetThenExactlyTheCallsThatFitAreAdmitted() throws Exception {
 		BudgetLimit user = tokens("user-daily", ScopeType.USER, 10_000);
-		int threads = 64;
+
+		int admitted = race(64, (thread) -> store(), List.of(charge(user, "alice", 1000, 0)));
+
+		assertThat(admitted).isEqualTo(10);
+		assertThat(store().usage(user, "alice").usedTokens()).isEqualTo(10_000);
+		assertThat(store().usage(user, "alice").reservedTokens()).isZero();
+	}
+
+	/**
+	 * Let threads reserve the same charges at once; an admitted call settles, using what
+	 * its first charge reserved.
+	 * @param threads how many threads, one call each
+	 * @param storeOfThread the store (instance) a thread calls
+	 * @param charges what each call reserves
+	 * @return how many calls were admitted
+	 */
+	static int race(int threads, IntFunction<BudgetStore> storeOfThread, List<BudgetCharge> charges) throws Exception {
 		AtomicInteger admitted = new AtomicInteger();
 		CountDownLatch start = new CountDownLatch(1);
 		ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -297,12 +314,12 @@ abstract class BudgetStoreContractTests {
 			List<Future<?>> calls = new ArrayList<>();
 			for (int i = 0; i < threads; i++) {
 				String id = "r" + i;
+				BudgetStore store = storeOfThread.apply(i);
 				calls.add(pool.submit(() -> {
 					start.await();
-					List<BudgetCharge> charges = List.of(charge(user, "alice", 1000, 0));
-					if (store().reserve(id, charges, LEASE, false) instanceof BudgetAdmission.Admitted) {
+					if (store.reserve(id, charges, LEASE, false) instanceof BudgetAdmission.Admitted) {
 						admitted.incrementAndGet();
-						store().settle(id, charges, 1000, 0, LEASE);
+						store.settle(id, charges, charges.get(0).tokens(), charges.get(0).costNanos(), LEASE);
 					}
 					return null;
 				}));
@@ -315,10 +332,18 @@ abstract class BudgetStoreContractTests {
 		finally {
 			pool.shutdownNow();
 		}
+		return admitted.get();
+	}
 
-		assertThat(admitted).hasValue(10);
-		assertThat(store().usage(user, "alice").usedTokens()).isEqualTo(10_000);
-		assertThat(store().usage(user, "alice").reservedTokens()).isZero();
+	/**
+	 * Return how long it is from a moment to the start of the next window of a period.
+	 * @param nowMillis the moment
+	 * @param period the period
+	 * @return milliseconds to the boundary, at least 1
+	 */
+	static long millisToNextWindow(long nowMillis, Duration period) {
+		long periodMillis = period.toMillis();
+		return Math.floorDiv(nowMillis, periodMillis) * periodMillis + periodMillis - nowMillis;
 	}
 
 	static BudgetLimit tokens(String name, ScopeType scope, long maxTokens) {

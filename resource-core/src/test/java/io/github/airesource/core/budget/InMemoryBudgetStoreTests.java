@@ -33,9 +33,7 @@ class InMemoryBudgetStoreTests extends BudgetStoreContractTests {
 
 	@Override
 	protected void awaitWindowStart(Duration period) {
-		long millis = this.clock.millis();
-		long next = Math.floorDiv(millis, period.toMillis()) * period.toMillis() + period.toMillis();
-		this.clock.advance(Duration.ofMillis(next - millis));
+		this.clock.advance(Duration.ofMillis(millisToNextWindow(this.clock.millis(), period)));
 	}
 
 	@Override

@@ -1,0 +1,161 @@
+package io.github.airesource.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code redis-server} of a test's own, started from the {@code PATH} on a loopback
+ * port without persistence: for tests that count a server's commands or stop and restart
+ * it, which the shared test Redis (also used by other builds) does not allow. Without
+ * {@code redis-server} such tests are skipped, except on CI, where they fail.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+
+	private final int port;
+
+	private final Path dir;
+
+	private volatile Process process;
+
+	private RedisServerProcess(int port, Path dir) {
+		this.port = port;
+		this.dir = dir;
+	}
+
+	/**
+	 * Start a server on a free port, skipping the test (failing it on CI) when none can
+	 * be started.
+	 * @return the running server
+	 */
+	public static RedisServerProcess start() {
+		try {
+			return launch(RedisTestSupport.deadPort());
+		}
+		catch (IllegalStateException ex) {
+			throw RedisTestSupport.unavailable(ex.getMessage());
+		}
+	}
+
+	/**
+	 * Start a server on a port.
+	 * @param port the port
+	 * @return the running server
+	 * @throws IllegalStateException if it cannot be started or does not answer
+	 */
+	static RedisServerProcess launch(int port) {
+		try {
+			RedisServerProcess server = new RedisServerProcess(port, Files.createTempDirectory("airesource-redis"));
+			server.run();
+			return server;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("could not create a directory for redis-server", ex);
+		}
+	}
+
+	/**
+	 * Return the port the server listens on.
+	 * @return the port
+	 */
+	public int port() {
+		return this.port;
+	}
+
+	/**
+	 * Return the server's URL.
+	 * @return a {@code redis://127.0.0.1:port} URL
+	 */
+	public String url() {
+		return "redis://127.0.0.1:" + this.port;
+	}
+
+	/**
+	 * Stop the server as an outage would, without saving anything, and wait until it has
+	 * exited.
+	 */
+	public void stop() {
+		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+			socket.getOutputStream().write("SHUTDOWN NOSAVE\r\n".getBytes(StandardCharsets.US_ASCII));
+			socket.getOutputStream().flush();
+			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("redis-server on port " + this.port + " did not stop");
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Start the stopped server again on the same port, empty, as after a restart.
+	 */
+	public void restart() {
+		run();
+	}
+
+	@Override
+	public void close() {
+		Process running = this.process;
+		if (running != null) {
+			running.destroy();
+		}
+	}
+
+	private void run() {
+		try {
+			this.process = new ProcessBuilder("redis-server", "--port", String.valueOf(this.port), "--bind",
+					"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir.toString())
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(this.dir.resolve("redis.log").toFile()))
+				.start();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("no redis-server on the PATH", ex);
+		}
+		try {
+			for (int attempt = 0; attempt < 100; attempt++) {
+				if (answersPing("127.0.0.1", this.port)) {
+					return;
+				}
+				if (!this.process.isAlive()) {
+					break;
+				}
+				this.process.waitFor(50, TimeUnit.MILLISECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.process.destroy();
+		throw new IllegalStateException("redis-server did not answer on port " + this.port);
+	}
+
+	static boolean answersPing(String host, int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host, port), 500);
+			socket.setSoTimeout(1000);
+			OutputStream out = socket.getOutputStream();
+			out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			byte[] reply = new byte[7];
+			int read = in.read(reply);
+			return read > 0 && new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+}
