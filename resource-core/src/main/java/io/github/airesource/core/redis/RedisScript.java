@@ -7,7 +7,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -66,10 +69,26 @@ public final class RedisScript {
 	 */
 	public <T> CompletableFuture<T> run(RedisClusterAsyncCommands<byte[], byte[]> commands, ScriptOutputType type,
 			byte[][] keys, byte[]... args) {
-		CompletableFuture<T> byDigest = commands.<T>evalsha(this.digest, type, keys, args).toCompletableFuture();
-		return byDigest.exceptionallyCompose(
-				(ex) -> isNoScript(ex) ? commands.<T>eval(this.source, type, keys, args).toCompletableFuture()
-						: CompletableFuture.failedFuture(ex));
+		RedisFuture<T> byDigest = commands.evalsha(this.digest, type, keys, args);
+		AtomicReference<Future<T>> sent = new AtomicReference<>(byDigest);
+		CompletableFuture<T> result = byDigest.toCompletableFuture().exceptionallyCompose((ex) -> {
+			if (!isNoScript(ex)) {
+				return CompletableFuture.failedFuture(ex);
+			}
+			RedisFuture<T> bySource = commands.eval(this.source, type, keys, args);
+			sent.set(bySource);
+			return bySource.toCompletableFuture();
+		});
+		// A caller that gives up (a timeout) cancels the command itself, so that Lettuce
+		// never sends one it still holds, for example while reconnecting: a reservation
+		// the
+		// caller was told failed must not be applied later.
+		result.whenComplete((value, ex) -> {
+			if (result.isCancelled()) {
+				sent.get().cancel(true);
+			}
+		});
+		return result;
 	}
 
 	/**
