@@ -7,6 +7,9 @@ import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import io.github.airesource.autoconfigure.ResourceAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
+import io.github.airesource.autoconfigure.redis.RedisConnectionWarmUp;
+import io.github.airesource.autoconfigure.redis.RedisStoreMetrics;
+import io.github.airesource.autoconfigure.redis.RedisStores;
 import io.github.airesource.autoconfigure.redis.ResourceRedisProperties;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
 import io.github.airesource.core.budget.BudgetAdvisor;
@@ -14,8 +17,10 @@ import io.github.airesource.core.budget.BudgetLimitResolver;
 import io.github.airesource.core.budget.BudgetStore;
 import io.github.airesource.core.budget.Budgets;
 import io.github.airesource.core.budget.InMemoryBudgetStore;
+import io.github.airesource.core.budget.redis.RedisBudgetStore;
 import io.github.airesource.core.pricing.PricingCatalog;
 import io.github.airesource.core.redis.FailureMode;
+import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.UsageRecorder;
@@ -29,6 +34,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -85,6 +91,51 @@ public class BudgetAutoConfiguration {
 		@ConditionalOnMissingBean(BudgetStore.class)
 		InMemoryBudgetStore resourceBudgetStore() {
 			return new InMemoryBudgetStore(Clock.systemUTC());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = STORE, havingValue = "redis")
+	@ConditionalOnClass(name = "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory")
+	static class RedisStoreConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(BudgetStore.class)
+		RedisBudgetStore resourceBudgetStore(ObjectProvider<ResourceRedis> redis) {
+			return new RedisBudgetStore(RedisStores.require(redis, STORE));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(name = "resourceBudgetRedisWarmUp")
+		RedisConnectionWarmUp resourceBudgetRedisWarmUp(ObjectProvider<ResourceRedis> redis) {
+			return new RedisConnectionWarmUp(RedisStores.require(redis, STORE));
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+		static class RedisStoreMetricsConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean(name = "resourceBudgetRedisMetrics")
+			MeterBinder resourceBudgetRedisMetrics(ObjectProvider<RedisBudgetStore> store) {
+				return (registry) -> store
+					.ifAvailable((redisStore) -> RedisStoreMetrics.bind(redisStore.health(), registry));
+			}
+
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = STORE, havingValue = "redis")
+	@ConditionalOnMissingClass("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory")
+	static class RedisStoreWithoutRedisConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(BudgetStore.class)
+		BudgetStore resourceBudgetStore() {
+			throw RedisStores.missing(STORE);
 		}
 
 	}

@@ -1,5 +1,6 @@
 package io.github.airesource.autoconfigure.usage;
 
+import io.github.airesource.autoconfigure.redis.RedisStoreMetrics;
 import io.github.airesource.core.usage.redis.RedisUsageLedger;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,10 +19,7 @@ final class RedisUsageMetrics {
 	}
 
 	static void bind(RedisUsageLedger ledger, MeterRegistry registry) {
-		FunctionCounter.builder("ai.resource.redis.failures", ledger, RedisUsageLedger::failedOperations)
-			.description("Failed Redis round trips of AI Resource; the feature fell back as configured")
-			.tag("feature", "usage")
-			.register(registry);
+		RedisStoreMetrics.bind(ledger.health(), registry);
 		writes(registry, ledger, "written", RedisUsageLedger::writtenCalls, "Recorded calls that Redis confirmed");
 		writes(registry, ledger, "failed", RedisUsageLedger::failedWrites,
 				"Recorded calls that were certainly not written to Redis");

@@ -18,6 +18,7 @@ import io.github.airesource.core.budget.BudgetLimitResolver;
 import io.github.airesource.core.budget.BudgetStore;
 import io.github.airesource.core.budget.Budgets;
 import io.github.airesource.core.budget.InMemoryBudgetStore;
+import io.github.airesource.core.budget.redis.RedisBudgetStore;
 import io.github.airesource.core.scope.ScopeCaptureAdvisor;
 import io.github.airesource.core.usage.UsageAdvisor;
 import org.springframework.ai.chat.model.ChatModel;
@@ -27,10 +28,12 @@ import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfigu
 import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static io.github.airesource.autoconfigure.FailureAnalyses.analyze;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,6 +70,38 @@ class BudgetAutoConfigurationTests {
 				assertThat(limit.period()).hasDays(1);
 			});
 		});
+	}
+
+	@Test
+	void whenTheStoreIsRedisThenTheRedisStoreAndItsConnectionWarmUpAreUsed() {
+		this.enabled.withPropertyValues("ai.resource.budget.store=redis")
+			.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(RedisBudgetStore.class)
+				.doesNotHaveBean(InMemoryBudgetStore.class)
+				.hasBean("resourceBudgetRedisWarmUp"));
+	}
+
+	@Test
+	void whenRedisStoreWithoutARedisConnectionThenStartupFailsSayingWhatToAdd() {
+		this.enabled.withPropertyValues("ai.resource.budget.store=redis").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("Property: ai.resource.budget.store");
+			assertThat(analysis.getAction()).contains("spring-boot-starter-data-redis")
+				.contains("ai.resource.budget.store=memory");
+		});
+		this.enabled.withPropertyValues("ai.resource.budget.store=redis")
+			.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class))
+			.run((context) -> assertThat(analyze(context.getStartupFailure()).getDescription())
+				.contains("Property: ai.resource.budget.store"));
+	}
+
+	@Test
+	void whenRedisStoreAndTheUserDefinesAStoreThenNoRedisIsNeeded() {
+		InMemoryBudgetStore store = new InMemoryBudgetStore(Clock.systemUTC());
+		this.enabled.withPropertyValues("ai.resource.budget.store=redis")
+			.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class))
+			.withBean(BudgetStore.class, () -> store)
+			.run((context) -> assertThat(context).hasNotFailed().getBean(BudgetStore.class).isSameAs(store));
 	}
 
 	@Test

@@ -135,6 +135,30 @@ public final class ResourceRedis implements AutoCloseable {
 					"AI Resource needs Lettuce as the Redis client, not " + this.connectionFactory.getClass().getName(),
 					null);
 		}
+		Attempt current = currentAttempt();
+		Connected connected = awaitConnection(current.result());
+		if (!connected.isOpen()) {
+			throw new RedisUnavailableException("The Redis connection is down; Lettuce is reconnecting", null);
+		}
+		return connected.commands();
+	}
+
+	/**
+	 * Start connecting in the background, if not connected or connecting yet, so that the
+	 * first call does not wait for it. Never blocks; a failure shows on the next call.
+	 */
+	public void connectInBackground() {
+		if (isLettuce()) {
+			try {
+				currentAttempt();
+			}
+			catch (RedisUnavailableException ex) {
+				// Closed: nothing to connect.
+			}
+		}
+	}
+
+	private Attempt currentAttempt() {
 		Attempt current = this.attempt.get();
 		if (current == null || current.mayRetry(this.timeout, this.dedicated)) {
 			Attempt next = new Attempt();
@@ -151,11 +175,7 @@ public final class ResourceRedis implements AutoCloseable {
 				throw new RedisUnavailableException("AI Resource's Redis access is closed", null);
 			}
 		}
-		Connected connected = awaitConnection(current.result());
-		if (!connected.isOpen()) {
-			throw new RedisUnavailableException("The Redis connection is down; Lettuce is reconnecting", null);
-		}
-		return connected.commands();
+		return current;
 	}
 
 	private Connected awaitConnection(CompletableFuture<Connected> connecting) {

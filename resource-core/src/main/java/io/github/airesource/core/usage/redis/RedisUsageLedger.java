@@ -61,6 +61,8 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 
 	private final RedisUsageReader reader;
 
+	private final ResourceRedis readConnection;
+
 	public RedisUsageLedger(ResourceRedis redis, InMemoryUsageLedger local, Clock clock, Duration retention,
 			int maxTrackedScopes) {
 		Assert.notNull(redis, "redis must not be null");
@@ -76,6 +78,7 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 		this.writeConnection = redis.dedicated();
 		this.writer = new RedisUsageWriter(this.writeConnection, keys, this.health, retention, maxTrackedScopes);
 		this.reader = new RedisUsageReader(redis, keys, clock);
+		this.readConnection = redis;
 	}
 
 	@Override
@@ -85,9 +88,13 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Start the background writer now rather than with the first call.
+	 * Start the background writer now rather than with the first call, and connect both
+	 * connections in the background, so that neither the first write nor the first report
+	 * waits for a connection.
 	 */
 	public void start() {
+		this.writeConnection.connectInBackground();
+		this.readConnection.connectInBackground();
 		this.writer.start();
 	}
 
