@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -34,6 +35,7 @@ import io.github.airesource.core.usage.UsageRecorder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
@@ -153,12 +155,14 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-		return Flux.defer(() -> {
+		Flux<ChatClientResponse> stream = Flux.defer(() -> {
 			Admission admission = admit(request);
 			// The usage advisor settles on every way the stream ends; this is the net for
 			// streams that end before reaching it (an advisor in between refused them).
 			return chain.nextStream(admission.request()).doFinally((signal) -> admission.settleIfOpen(0, 0));
 		});
+		// Reserving may wait for Redis: never on an event loop (WebFlux, Netty).
+		return Schedulers.isInNonBlockingThread() ? stream.subscribeOn(Schedulers.boundedElastic()) : stream;
 	}
 
 	/**
@@ -194,7 +198,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		if (charges.isEmpty()) {
 			return new Admission(request, "", charges);
 		}
-		String id = UUID.randomUUID().toString();
+		String id = reservationId();
 		BudgetAdmission answer = reserve(request, id, charges, checksFallbackAt(charges, model));
 		if (answer == null) {
 			return new Admission(request, id, List.of());
@@ -229,7 +233,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		if (charges.isEmpty()) {
 			return new Admission(rerouted, "", charges);
 		}
-		String id = UUID.randomUUID().toString();
+		String id = reservationId();
 		BudgetAdmission answer = reserve(rerouted, id, charges, false);
 		if (answer == null) {
 			return new Admission(rerouted, id, List.of());
@@ -297,6 +301,15 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 					(cost != null) ? BudgetMoney.toNanosCeiling(cost) : 0));
 		}
 		return charges;
+	}
+
+	/**
+	 * A random id without SecureRandom, whose shared lock would make concurrent calls
+	 * queue.
+	 */
+	private static String reservationId() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return new UUID(random.nextLong(), random.nextLong()).toString();
 	}
 
 	private static boolean checksFallbackAt(List<BudgetCharge> charges, String model) {
@@ -436,6 +449,17 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 			if (this.charges.isEmpty() || !this.settled.compareAndSet(false, true)) {
 				return;
 			}
+			if (Schedulers.isInNonBlockingThread()) {
+				// A stream ends on the model client's event loop; settling may wait for
+				// Redis.
+				Schedulers.boundedElastic().schedule(() -> settle(tokens, costNanos));
+			}
+			else {
+				settle(tokens, costNanos);
+			}
+		}
+
+		private void settle(long tokens, long costNanos) {
 			try {
 				BudgetAdvisor.this.store.settle(this.id, this.charges, tokens, costNanos,
 						BudgetAdvisor.this.reservationTtl);

@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -101,8 +101,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
 		this.lock.lock();
 		try {
 			for (BudgetCharge charge : charges) {
-				counter(charge.limit(), charge.key(), now).settle(reservationId, actualTokens, actualCostNanos,
-						now + leaseTtl.toMillis());
+				counter(charge.limit(), charge.key(), now).settle(reservationId, actualTokens, actualCostNanos);
 			}
 		}
 		finally {
@@ -199,11 +198,35 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	private record CounterKey(String limit, String key) {
 	}
 
-	private record Lease(long tokens, long costNanos, long expiresAt, boolean settled) {
+	/** How long a lease that ended unsettled is remembered for a late settle. */
+	private static final long EXPIRED_GRACE_MILLIS = Duration.ofHours(1).toMillis();
+
+	private record Lease(String id, long tokens, long costNanos, long expiresAt) {
 	}
 
 	/**
-	 * One limit's counter for one key. Only touched under the store's lock.
+	 * An entry of a counter's expiry queue: a lease in flight, or the marker a lease
+	 * leaves when it ends unsettled.
+	 */
+	private record Due(long at, String id, boolean marker) implements Comparable<Due> {
+
+		@Override
+		public int compareTo(Due other) {
+			int byTime = Long.compare(this.at, other.at);
+			if (byTime != 0) {
+				return byTime;
+			}
+			int byId = this.id.compareTo(other.id);
+			return (byId != 0) ? byId : Boolean.compare(this.marker, other.marker);
+		}
+
+	}
+
+	/**
+	 * One limit's counter for one key. Only touched under the store's lock. It holds the
+	 * leases in flight and the markers of leases that ended unsettled, in an expiry order
+	 * so that purging costs only what has expired: a settled reservation leaves nothing
+	 * behind, so the counter stays as small as the calls in flight.
 	 */
 	private static final class Counter {
 
@@ -224,6 +247,10 @@ public final class InMemoryBudgetStore implements BudgetStore {
 		private long extraCostNanos;
 
 		private final Map<String, Lease> leases = new HashMap<>();
+
+		private final Map<String, Long> endedUnsettled = new HashMap<>();
+
+		private final TreeSet<Due> expiries = new TreeSet<>();
 
 		Counter(Duration period) {
 			this.period = period;
@@ -246,16 +273,18 @@ public final class InMemoryBudgetStore implements BudgetStore {
 		}
 
 		private void expireLeases(long now) {
-			Iterator<Lease> leases = this.leases.values().iterator();
-			while (leases.hasNext()) {
-				Lease lease = leases.next();
-				if (lease.expiresAt() <= now) {
-					if (!lease.settled()) {
-						this.reservedTokens -= lease.tokens();
-						this.reservedCostNanos -= lease.costNanos();
-					}
-					leases.remove();
+			while (!this.expiries.isEmpty() && this.expiries.first().at() <= now) {
+				Due expiry = this.expiries.pollFirst();
+				if (expiry.marker()) {
+					this.endedUnsettled.remove(expiry.id());
+					continue;
 				}
+				Lease lease = this.leases.remove(expiry.id());
+				this.reservedTokens -= lease.tokens();
+				this.reservedCostNanos -= lease.costNanos();
+				long until = now + EXPIRED_GRACE_MILLIS;
+				this.endedUnsettled.put(lease.id(), until);
+				this.expiries.add(new Due(until, lease.id(), true));
 			}
 		}
 
@@ -272,22 +301,25 @@ public final class InMemoryBudgetStore implements BudgetStore {
 		void reserve(String id, BudgetCharge charge, long expiresAt) {
 			this.reservedTokens += charge.tokens();
 			this.reservedCostNanos += charge.costNanos();
-			this.leases.put(id, new Lease(charge.tokens(), charge.costNanos(), expiresAt, false));
+			this.leases.put(id, new Lease(id, charge.tokens(), charge.costNanos(), expiresAt));
+			this.expiries.add(new Due(expiresAt, id, false));
 		}
 
-		void settle(String id, long tokens, long costNanos, long markerExpiresAt) {
-			Lease lease = this.leases.get(id);
-			if (lease != null && lease.settled()) {
-				return;
-			}
+		void settle(String id, long tokens, long costNanos) {
+			Lease lease = this.leases.remove(id);
 			if (lease != null) {
+				this.expiries.remove(new Due(lease.expiresAt(), id, false));
 				this.reservedTokens -= lease.tokens();
 				this.reservedCostNanos -= lease.costNanos();
 			}
-			// Remembered as settled until the lease would have expired, so a repeat is
-			// ignored.
-			this.leases.put(id,
-					new Lease(0, 0, Math.max(markerExpiresAt, (lease != null) ? lease.expiresAt() : 0), true));
+			else {
+				Long markerUntil = this.endedUnsettled.remove(id);
+				if (markerUntil == null) {
+					// Settled before: a repeat changes nothing.
+					return;
+				}
+				this.expiries.remove(new Due(markerUntil, id, true));
+			}
 			this.usedTokens += tokens;
 			this.usedCostNanos += costNanos;
 		}
@@ -298,7 +330,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
 		}
 
 		boolean holdsReservations() {
-			return this.reservedTokens > 0 || this.reservedCostNanos > 0;
+			return !this.leases.isEmpty() || !this.endedUnsettled.isEmpty();
 		}
 
 		long idleNanos() {

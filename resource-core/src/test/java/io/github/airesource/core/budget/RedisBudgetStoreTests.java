@@ -3,6 +3,7 @@ package io.github.airesource.core.budget;
 import java.math.BigDecimal;
 import java.net.SocketAddress;
 import java.time.Clock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,6 +148,30 @@ class RedisBudgetStoreTests extends BudgetStoreContractTests {
 		assertThat(keys).filteredOn((key) -> key.key().contains(":top:"))
 			.singleElement()
 			.satisfies((key) -> assertThat(key.ttlMillis()).isPositive().isLessThanOrEqualTo(SHORT_PERIOD.toMillis()));
+	}
+
+	@Test
+	void whenManyCallsAreSettledThenTheStateIsNoLargerThanTheCallsInFlight() {
+		BudgetLimit user = tokens("user-daily", ScopeType.USER, 1_000_000);
+		for (int i = 0; i < 200; i++) {
+			List<BudgetCharge> charges = List.of(charge(user, "alice", 100, 0));
+			this.store.reserve("r" + i, charges, LEASE, false);
+			this.store.settle("r" + i, charges, 50, 0, LEASE);
+		}
+		this.store.reserve("in-flight", List.of(charge(user, "alice", 100, 0)), LEASE, false);
+
+		try (RedisConnection connection = this.factory.getConnection()) {
+			for (KeyTtl key : RedisTestSupport.keysWithTtl(this.prefix)) {
+				byte[] name = key.key().getBytes(StandardCharsets.UTF_8);
+				if (key.key().contains(":leases:")) {
+					assertThat(connection.zSetCommands().zCard(name)).as(key.key()).isEqualTo(1);
+				}
+				if (key.key().contains(":counter:")) {
+					assertThat(connection.hashCommands().hLen(name)).as(key.key()).isLessThanOrEqualTo(8);
+				}
+			}
+		}
+		assertThat(this.store.usage(user, "alice").usedTokens()).isEqualTo(10_000);
 	}
 
 	@Test

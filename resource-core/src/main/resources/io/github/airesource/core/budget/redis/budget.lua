@@ -8,8 +8,11 @@
 --   reserved_tokens, reserved_cost   held by reservations whose lease has not expired
 --   extra_tokens, extra_cost         granted on top of the allowance for that window
 --   lease:<id>                       "<tokens> <cost>" held by reservation <id>
--- and a sorted set of expiries (ms): member lease:<id> until the lease ends, member
--- settled:<id> while a repeated settle of <id> must be recognized.
+-- and a sorted set of expiries (ms): member lease:<id> until the lease ends, and member
+-- expired:<id> for an hour after a lease ended unsettled, so that a late settle of <id> still
+-- charges what the call used, once. A settled reservation leaves nothing behind: a repeated
+-- settle finds neither and changes nothing, and the state stays as small as the calls in
+-- flight.
 -- Per (limit, ranking): an index of the keys with their use in the current window: member
 -- "<four hex digits per UTF-16 char of the key> <the key's encoded segment>", score minus
 -- the use, so that ZRANGEBYSCORE lists the most used first and equal use in Java's String
@@ -74,8 +77,11 @@ local function peek(counter, leases, window)
   return state
 end
 
+-- How long a lease that ended unsettled is remembered for a late settle (ms).
+local EXPIRED_GRACE = 3600000
+
 -- Brings the counter up to date: a new window forgets use and grants (reservations stay),
--- expired leases give back what they held, expired settled markers go.
+-- expired leases give back what they held and leave an expired:<id> marker, old markers go.
 local function open(counter, leases, window)
   if num(redis.call('HGET', counter, 'window')) ~= window then
     redis.call('HSET', counter, 'window', window, 'used_tokens', 0, 'used_cost', 0, 'extra_tokens', 0,
@@ -88,6 +94,9 @@ local function open(counter, leases, window)
     redis.call('HDEL', counter, lease[1])
   end
   redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
+  for _, lease in ipairs(ended) do
+    redis.call('ZADD', leases, now + EXPIRED_GRACE, 'expired:' .. string.sub(lease[1], 7))
+  end
   return peek(counter, leases, window)
 end
 
@@ -208,25 +217,27 @@ if op == 'reserve' then
 elseif op == 'settle' then
   -- ARGV[2] reservation id, ARGV[3] lease (ms), ARGV[4] actual tokens, ARGV[5] actual cost
   local lease = 'lease:' .. ARGV[2]
-  local settled = 'settled:' .. ARGV[2]
+  local ended = 'expired:' .. ARGV[2]
   local tokens = tonumber(ARGV[4])
   local cost = tonumber(ARGV[5])
   for _, charge in ipairs(charges(6, 3)) do
     local state = open(charge.counter, charge.leases, charge.window)
-    if not redis.call('ZSCORE', charge.leases, settled) then
-      -- Remembered until the lease would have ended, or a lease from now, so that a
-      -- repeated settle changes nothing.
-      local markerUntil = now + tonumber(ARGV[3])
-      local held = redis.call('HGET', charge.counter, lease)
-      if held then
-        local heldTokens, heldCost = string.match(held, '^(%d+) (%d+)$')
-        markerUntil = math.max(markerUntil, num(redis.call('ZSCORE', charge.leases, lease)))
-        add(charge.counter, 'reserved_tokens', 0 - tonumber(heldTokens))
-        add(charge.counter, 'reserved_cost', 0 - tonumber(heldCost))
-        redis.call('HDEL', charge.counter, lease)
-        redis.call('ZREM', charge.leases, lease)
-      end
-      redis.call('ZADD', charge.leases, markerUntil, settled)
+    local held = redis.call('HGET', charge.counter, lease)
+    local charged = false
+    if held then
+      local heldTokens, heldCost = string.match(held, '^(%d+) (%d+)$')
+      add(charge.counter, 'reserved_tokens', 0 - tonumber(heldTokens))
+      add(charge.counter, 'reserved_cost', 0 - tonumber(heldCost))
+      state[3] = state[3] - tonumber(heldTokens)
+      state[4] = state[4] - tonumber(heldCost)
+      redis.call('HDEL', charge.counter, lease)
+      redis.call('ZREM', charge.leases, lease)
+      charged = true
+    elseif redis.call('ZREM', charge.leases, ended) == 1 then
+      -- The lease ended before the call did: its use is charged now, once.
+      charged = true
+    end
+    if charged then
       add(charge.counter, 'used_tokens', tokens)
       add(charge.counter, 'used_cost', cost)
       state[1] = state[1] + tokens
