@@ -3,6 +3,7 @@ package io.github.airesource.benchmarks;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -36,18 +38,25 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
 
 /**
  * What the budget advisor with the in-memory store adds to a call, at two threads, beyond
- * the usage advisor: a per-user daily token limit and a global daily cost limit, both
- * reserved before the call and settled after it. The model is a no-op that reports usage;
- * the 2 KB prompt's count comes from the memo, as on a warm service.
+ * the usage advisor: a per-user daily token limit, and with {@code limits=user+global}
+ * also a global daily cost limit that every call shares, all reserved before the call and
+ * settled after it. The model is a no-op that reports usage; the 2 KB prompt's count
+ * comes from the memo, as on a warm service.
  *
  * <ul>
  * <li>{@code withUsageAdvisor}: the baseline, scope capture and usage advisor as the
  * starter wires them.</li>
+ * <li>{@code withPassThroughAndUsageAdvisors}: the same plus an advisor that does
+ * nothing, what a third advisor costs in Spring AI's chain by itself.</li>
  * <li>{@code withBudgetAndUsageAdvisors}: the same plus the budget advisor.</li>
  * </ul>
  */
@@ -62,11 +71,20 @@ public class BudgetAdvisorBenchmark {
 
 	private final AtomicInteger threads = new AtomicInteger();
 
+	/**
+	 * Which limits apply: a per-user limit only (each thread its own counter), or also a
+	 * global one that every call shares.
+	 */
+	@Param({ "user", "user+global" })
+	public String limits;
+
 	private Prompt prompt;
 
 	private ChatClient withUsage;
 
 	private ChatClient withBudget;
+
+	private ChatClient withPassThrough;
 
 	@Setup
 	public void setUp() {
@@ -92,6 +110,9 @@ public class BudgetAdvisorBenchmark {
 			.defaultModel(() -> "gpt-4o-mini")
 			.build();
 		this.withUsage = ChatClient.builder(NoOpChatModel.reportingUsage()).defaultAdvisors(capture, usage).build();
+		this.withPassThrough = ChatClient.builder(NoOpChatModel.reportingUsage())
+			.defaultAdvisors(capture, new PassThroughAdvisor(), usage)
+			.build();
 		this.withBudget = ChatClient.builder(NoOpChatModel.reportingUsage())
 			.defaultAdvisors(capture, budget, usage)
 			.build();
@@ -117,6 +138,16 @@ public class BudgetAdvisorBenchmark {
 		return call(this.withUsage, caller);
 	}
 
+	/**
+	 * The control: what any third advisor costs in Spring AI's chain, doing nothing.
+	 * @param caller the calling thread's user
+	 * @return the response
+	 */
+	@Benchmark
+	public ChatResponse withPassThroughAndUsageAdvisors(Caller caller) {
+		return call(this.withPassThrough, caller);
+	}
+
 	@Benchmark
 	public ChatResponse withBudgetAndUsageAdvisors(Caller caller) {
 		return call(this.withBudget, caller);
@@ -127,6 +158,28 @@ public class BudgetAdvisorBenchmark {
 			.advisors((a) -> a.param(ResourceContextKeys.USER, caller.user).param(ResourceContextKeys.TENANT, "acme"))
 			.call()
 			.chatResponse();
+	}
+
+	/**
+	 * An advisor at the budget advisor's place that passes the call on.
+	 */
+	static final class PassThroughAdvisor implements CallAdvisor {
+
+		@Override
+		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+			return chain.nextCall(request);
+		}
+
+		@Override
+		public String getName() {
+			return "pass-through";
+		}
+
+		@Override
+		public int getOrder() {
+			return BudgetAdvisor.DEFAULT_ORDER;
+		}
+
 	}
 
 }

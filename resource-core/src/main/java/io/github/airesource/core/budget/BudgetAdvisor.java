@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -95,6 +95,8 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 	private final PricingCatalog pricing;
 
+	private final ReservationPrices reservationPrices;
+
 	private final TokenCounter tokenCounter;
 
 	private final ScopeResolution scopeResolution;
@@ -114,6 +116,10 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 	private final int order;
 
+	private final String idPrefix = UUID.randomUUID() + ":";
+
+	private final AtomicLong reservations = new AtomicLong();
+
 	private final LongAdder failOpenCalls = new LongAdder();
 
 	private final LongAdder failedSettlements = new LongAdder();
@@ -123,6 +129,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		this.limits = builder.budgets.limits();
 		this.store = builder.budgets.store();
 		this.pricing = builder.pricing;
+		this.reservationPrices = new ReservationPrices(builder.pricing);
 		this.tokenCounter = builder.tokenCounter;
 		this.scopeResolution = builder.scopeResolution;
 		this.recorder = builder.recorder;
@@ -284,12 +291,12 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		int prompt = RequestTokens.of(request, this.tokenCounter, model).total();
 		Integer maxOutput = RequestModels.maxOutputTokens(request);
 		int output = (maxOutput != null) ? maxOutput : this.defaultOutputReservation;
-		BigDecimal cost = this.pricing.cost(model, prompt, 0, output);
+		long costNanos = this.reservationPrices.costNanos(model, prompt, output);
 		List<BudgetCharge> charges = new ArrayList<>(applicable.size());
 		for (BudgetLimit limit : applicable) {
 			String key = scope.idOf(limit.scope());
 			BudgetAmount allowance = this.budgets.allowanceOf(limit, key);
-			if (allowance.maxCost() != null && cost == null) {
+			if (allowance.maxCost() != null && costNanos < 0) {
 				recordRejection(request, model);
 				throw new BudgetExceededException(
 						"Model '" + model + "' has no price, so budget '" + limit.name()
@@ -297,19 +304,18 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 								+ PricingCatalog.priceProperty(model) + " (input and output, USD per 1M tokens)",
 						limit.name(), limit.scope(), key, null, null);
 			}
-			charges.add(new BudgetCharge(limit, key, allowance, (long) prompt + output,
-					(cost != null) ? BudgetMoney.toNanosCeiling(cost) : 0));
+			charges.add(new BudgetCharge(limit, key, allowance, (long) prompt + output, Math.max(costNanos, 0)));
 		}
 		return charges;
 	}
 
 	/**
-	 * A random id without SecureRandom, whose shared lock would make concurrent calls
-	 * queue.
+	 * A reservation id unique across instances: a random prefix per advisor and a
+	 * sequence, cheaper per call than a random UUID, whose SecureRandom would also make
+	 * concurrent calls queue on its lock.
 	 */
-	private static String reservationId() {
-		ThreadLocalRandom random = ThreadLocalRandom.current();
-		return new UUID(random.nextLong(), random.nextLong()).toString();
+	private String reservationId() {
+		return this.idPrefix + Long.toString(this.reservations.incrementAndGet(), Character.MAX_RADIX);
 	}
 
 	private static boolean checksFallbackAt(List<BudgetCharge> charges, String model) {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -22,13 +21,14 @@ import org.springframework.util.Assert;
  * Budget counters in this instance's memory, for a single instance.
  *
  * <p>
- * One lock guards every counter: a reservation checks and reserves several limits at
- * once, and the work under the lock is a few map operations, never blocking, so the lock
- * is held for well under a microsecond ({@link ReentrantLock}, not {@code synchronized},
- * so virtual threads never pin on it). Counters are kept per limit and key in a Caffeine
- * cache bounded by {@code maxKeys}; a key is forgotten only when it has been idle for a
- * whole period and holds no reservation, so forgetting never hands out budget that was
- * used.
+ * One monitor guards every counter: a reservation checks and reserves several limits at
+ * once, and the work under it is a few map operations, never blocking, so it is held for
+ * well under a microsecond. A monitor rather than a {@code ReentrantLock}, because the
+ * JVM spins briefly on a contended monitor before it parks a thread, and parking costs
+ * far more than this work; a virtual thread that holds it pins its carrier only that
+ * long. Counters are kept per limit and key in a Caffeine cache bounded by
+ * {@code maxKeys}; a key is forgotten only after it has been idle for a whole period and
+ * the longest lease, so forgetting never hands out budget that was used.
  */
 public final class InMemoryBudgetStore implements BudgetStore {
 
@@ -37,9 +37,12 @@ public final class InMemoryBudgetStore implements BudgetStore {
 
 	private final Clock clock;
 
-	private final ReentrantLock lock = new ReentrantLock();
+	private final Object lock = new Object();
 
 	private final Cache<CounterKey, Counter> counters;
+
+	/** The longest lease reserved so far: a counter is kept at least that long. */
+	private volatile long longestLease;
 
 	public InMemoryBudgetStore(Clock clock) {
 		this(clock, DEFAULT_MAX_KEYS);
@@ -53,6 +56,9 @@ public final class InMemoryBudgetStore implements BudgetStore {
 			.maximumSize(maxKeys)
 			.expireAfter(new IdleForAPeriod())
 			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+			// Maintenance on the calling thread, not a pool thread woken per burst of
+			// calls.
+			.executor(Runnable::run)
 			.build();
 	}
 
@@ -60,11 +66,10 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	public BudgetAdmission reserve(String reservationId, List<BudgetCharge> charges, Duration leaseTtl,
 			boolean checkFallbackAt) {
 		long now = this.clock.millis();
-		this.lock.lock();
-		try {
-			List<Counter> current = new ArrayList<>(charges.size());
-			for (BudgetCharge charge : charges) {
-				current.add(counter(charge.limit(), charge.key(), now));
+		List<Counter> current = counters(charges);
+		synchronized (this.lock) {
+			for (int i = 0; i < charges.size(); i++) {
+				current.get(i).roll(charges.get(i).limit(), now);
 			}
 			if (checkFallbackAt) {
 				for (int i = 0; i < charges.size(); i++) {
@@ -81,16 +86,11 @@ public final class InMemoryBudgetStore implements BudgetStore {
 					return new BudgetAdmission.Refused(i, current.get(i).usage(charges.get(i).limit(), now));
 				}
 			}
+			this.longestLease = Math.max(this.longestLease, leaseTtl.toNanos());
 			for (int i = 0; i < charges.size(); i++) {
-				BudgetCharge charge = charges.get(i);
-				current.get(i).reserve(reservationId, charge, now + leaseTtl.toMillis());
-				// Written back so that its expiry sees the reservation and keeps it.
-				this.counters.put(new CounterKey(charge.limit().name(), charge.key()), current.get(i));
+				current.get(i).reserve(reservationId, charges.get(i), now + leaseTtl.toMillis());
 			}
 			return new BudgetAdmission.Admitted();
-		}
-		finally {
-			this.lock.unlock();
 		}
 	}
 
@@ -98,22 +98,19 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	public void settle(String reservationId, List<BudgetCharge> charges, long actualTokens, long actualCostNanos,
 			Duration leaseTtl) {
 		long now = this.clock.millis();
-		this.lock.lock();
-		try {
-			for (BudgetCharge charge : charges) {
-				counter(charge.limit(), charge.key(), now).settle(reservationId, actualTokens, actualCostNanos);
+		List<Counter> current = counters(charges);
+		synchronized (this.lock) {
+			for (int i = 0; i < charges.size(); i++) {
+				current.get(i).roll(charges.get(i).limit(), now);
+				current.get(i).settle(reservationId, actualTokens, actualCostNanos);
 			}
-		}
-		finally {
-			this.lock.unlock();
 		}
 	}
 
 	@Override
 	public BudgetUsage usage(BudgetLimit limit, String key) {
 		long now = this.clock.millis();
-		this.lock.lock();
-		try {
+		synchronized (this.lock) {
 			Counter counter = this.counters.getIfPresent(new CounterKey(limit.name(), key));
 			if (counter == null) {
 				return BudgetUsage.none(Instant.ofEpochMilli(windowStart(limit, now)), windowEnd(limit, now));
@@ -121,26 +118,19 @@ public final class InMemoryBudgetStore implements BudgetStore {
 			counter.roll(limit, now);
 			return counter.usage(limit, now);
 		}
-		finally {
-			this.lock.unlock();
-		}
 	}
 
 	@Override
 	public List<KeyUsage> top(BudgetLimit limit, int count) {
 		long now = this.clock.millis();
 		List<KeyUsage> all = new ArrayList<>();
-		this.lock.lock();
-		try {
+		synchronized (this.lock) {
 			this.counters.asMap().forEach((key, counter) -> {
 				if (key.limit().equals(limit.name())) {
 					counter.roll(limit, now);
 					all.add(new KeyUsage(key.key(), counter.usage(limit, now)));
 				}
 			});
-		}
-		finally {
-			this.lock.unlock();
 		}
 		Comparator<KeyUsage> byUse = limit.capsCost()
 				? Comparator.comparingLong((KeyUsage usage) -> usage.usage().usedCostNanos())
@@ -152,16 +142,12 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	@Override
 	public void reset(BudgetLimit limit, String key) {
 		long now = this.clock.millis();
-		this.lock.lock();
-		try {
+		synchronized (this.lock) {
 			Counter counter = this.counters.getIfPresent(new CounterKey(limit.name(), key));
 			if (counter != null) {
 				counter.roll(limit, now);
 				counter.clearWindow();
 			}
-		}
-		finally {
-			this.lock.unlock();
 		}
 	}
 
@@ -169,21 +155,28 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	public void grant(BudgetLimit limit, String key, long extraTokens, long extraCostNanos) {
 		Assert.isTrue(extraTokens >= 0 && extraCostNanos >= 0, "grants must not be negative");
 		long now = this.clock.millis();
-		this.lock.lock();
-		try {
-			Counter counter = counter(limit, key, now);
+		Counter counter = counter(limit, key);
+		synchronized (this.lock) {
+			counter.roll(limit, now);
 			counter.extraTokens += extraTokens;
 			counter.extraCostNanos += extraCostNanos;
 		}
-		finally {
-			this.lock.unlock();
-		}
 	}
 
-	private Counter counter(BudgetLimit limit, String key, long now) {
-		Counter counter = this.counters.get(new CounterKey(limit.name(), key), (k) -> new Counter(limit.period()));
-		counter.roll(limit, now);
-		return counter;
+	/**
+	 * Look the counters up outside the monitor: the cache is concurrent, and the shorter
+	 * the monitor is held the less concurrent calls wait for it.
+	 */
+	private List<Counter> counters(List<BudgetCharge> charges) {
+		List<Counter> found = new ArrayList<>(charges.size());
+		for (BudgetCharge charge : charges) {
+			found.add(counter(charge.limit(), charge.key()));
+		}
+		return found;
+	}
+
+	private Counter counter(BudgetLimit limit, String key) {
+		return this.counters.get(new CounterKey(limit.name(), key), (k) -> new Counter(limit.period()));
 	}
 
 	static long windowStart(BudgetLimit limit, long nowMillis) {
@@ -329,10 +322,6 @@ public final class InMemoryBudgetStore implements BudgetStore {
 					this.extraTokens, this.extraCostNanos, Instant.ofEpochMilli(this.window), windowEnd(limit, now));
 		}
 
-		boolean holdsReservations() {
-			return !this.leases.isEmpty() || !this.endedUnsettled.isEmpty();
-		}
-
 		long idleNanos() {
 			return this.period.toNanos();
 		}
@@ -340,25 +329,29 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	}
 
 	/**
-	 * Forget a counter that has been idle for a whole period: by then its window has
-	 * passed and its use no longer counts. A counter holding reservations is kept until
-	 * they expire.
+	 * Forget a counter that has been idle for a whole period and the longest lease: by
+	 * then its window has passed, so its use no longer counts, and every lease it held
+	 * has ended.
 	 */
-	private static final class IdleForAPeriod implements Expiry<CounterKey, Counter> {
+	private final class IdleForAPeriod implements Expiry<CounterKey, Counter> {
 
 		@Override
 		public long expireAfterCreate(CounterKey key, Counter counter, long currentTime) {
-			return counter.idleNanos();
+			return idle(counter);
 		}
 
 		@Override
 		public long expireAfterUpdate(CounterKey key, Counter counter, long currentTime, long currentDuration) {
-			return counter.holdsReservations() ? Long.MAX_VALUE : counter.idleNanos();
+			return idle(counter);
 		}
 
 		@Override
 		public long expireAfterRead(CounterKey key, Counter counter, long currentTime, long currentDuration) {
-			return counter.holdsReservations() ? Long.MAX_VALUE : counter.idleNanos();
+			return idle(counter);
+		}
+
+		private long idle(Counter counter) {
+			return counter.idleNanos() + InMemoryBudgetStore.this.longestLease;
 		}
 
 	}

@@ -34,7 +34,10 @@ public final class PricingCatalog {
 
 	private final Map<String, ModelPrice> prices;
 
-	private final Cache<String, Optional<ModelPrice>> resolved = Caffeine.newBuilder().maximumSize(1024).build();
+	private final Cache<String, Optional<ModelPrice>> resolved = Caffeine.newBuilder()
+		.maximumSize(1024)
+		.executor(Runnable::run)
+		.build();
 
 	private final Cache<String, Boolean> warned = Caffeine.newBuilder().maximumSize(1024).build();
 

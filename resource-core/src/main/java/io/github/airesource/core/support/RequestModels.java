@@ -1,5 +1,7 @@
 package io.github.airesource.core.support;
 
+import java.lang.reflect.Method;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.springframework.ai.chat.client.ChatClientRequest;
@@ -8,12 +10,24 @@ import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.beans.BeanWrapper;
 import org.springframework.beans.PropertyAccessorFactory;
 import org.springframework.lang.Nullable;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
  * Which model a request goes to, and how to send it to another one.
  */
 public final class RequestModels {
+
+	/**
+	 * The getter of a provider's {@code maxCompletionTokens}, looked up once per class.
+	 */
+	private static final ClassValue<Optional<Method>> MAX_COMPLETION_TOKENS = new ClassValue<>() {
+		@Override
+		protected Optional<Method> computeValue(Class<?> type) {
+			Method getter = ReflectionUtils.findMethod(type, "getMaxCompletionTokens");
+			return (getter != null && getter.getParameterCount() == 0) ? Optional.of(getter) : Optional.empty();
+		}
+	};
 
 	/** The model name used when neither the request nor the chat model names one. */
 	public static final String UNKNOWN_MODEL = "unknown";
@@ -53,12 +67,16 @@ public final class RequestModels {
 		if (options.getMaxTokens() != null) {
 			return options.getMaxTokens();
 		}
-		BeanWrapper wrapper = PropertyAccessorFactory.forBeanPropertyAccess(options);
-		if (wrapper.isReadableProperty("maxCompletionTokens")
-				&& wrapper.getPropertyValue("maxCompletionTokens") instanceof Integer max) {
-			return max;
+		Method getter = MAX_COMPLETION_TOKENS.get(options.getClass()).orElse(null);
+		if (getter == null) {
+			return null;
 		}
-		return null;
+		try {
+			return (getter.invoke(options) instanceof Integer max) ? max : null;
+		}
+		catch (ReflectiveOperationException ex) {
+			return null;
+		}
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.github.airesource.core.tokens;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -45,6 +46,8 @@ public final class TokenCounter {
 
 	private static final String[] ROLES = { "system", "user", "assistant", "tool" };
 
+	private static final int MAX_REMEMBERED_MODELS = 256;
+
 	private final EncodingType fallbackEncoding;
 
 	private final EncodingRegistry registry;
@@ -54,6 +57,14 @@ public final class TokenCounter {
 	/** Counts by encoding and text or tool definition; {@code null} when disabled. */
 	@Nullable
 	private final Cache<MemoKey, Integer> memo;
+
+	/**
+	 * Encodings of the model names seen, up to {@value #MAX_REMEMBERED_MODELS}: a plain
+	 * concurrent map rather than a Caffeine cache, because it is read on every call from
+	 * every thread, where a cache's per-read bookkeeping costs more than the lookup, and
+	 * it never needs to evict (names past the bound are simply not remembered).
+	 */
+	private final Map<String, EncodingType> encodingsByModel = new ConcurrentHashMap<>();
 
 	private TokenCounter(Builder builder) {
 		this.fallbackEncoding = builder.fallbackEncoding;
@@ -68,7 +79,10 @@ public final class TokenCounter {
 	private static Cache<MemoKey, Integer> buildMemo(long maximumBytes, boolean recordStats) {
 		Caffeine<MemoKey, Integer> memo = Caffeine.newBuilder()
 			.maximumWeight(maximumBytes)
-			.weigher((MemoKey key, Integer count) -> MemoWeights.entry(key.retainedBytes(), count));
+			.weigher((MemoKey key, Integer count) -> MemoWeights.entry(key.retainedBytes(), count))
+			// Maintenance on the calling thread, not a pool thread woken per burst of
+			// calls.
+			.executor(Runnable::run);
 		return (recordStats ? memo.recordStats() : memo).build();
 	}
 
@@ -91,7 +105,20 @@ public final class TokenCounter {
 	 * @return the encoding
 	 */
 	public EncodingType encodingFor(@Nullable String model) {
-		return ModelEncodings.forModel(model, this.fallbackEncoding);
+		if (model == null) {
+			return this.fallbackEncoding;
+		}
+		// Normalizing a name allocates; a service uses a handful of models, asked on
+		// every call.
+		EncodingType known = this.encodingsByModel.get(model);
+		if (known != null) {
+			return known;
+		}
+		EncodingType encoding = ModelEncodings.forModel(model, this.fallbackEncoding);
+		if (this.encodingsByModel.size() < MAX_REMEMBERED_MODELS) {
+			this.encodingsByModel.put(model, encoding);
+		}
+		return encoding;
 	}
 
 	/**

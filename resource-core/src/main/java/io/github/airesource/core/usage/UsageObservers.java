@@ -1,7 +1,7 @@
 package io.github.airesource.core.usage;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import io.github.airesource.core.support.RequestContexts;
@@ -25,7 +25,9 @@ public final class UsageObservers {
 
 	private static final Log logger = LogFactory.getLog(UsageObservers.class);
 
-	private final List<Consumer<UsageRecord>> observers = new CopyOnWriteArrayList<>();
+	// Almost always one observer (the budget advisor): a small list, copied on the rare
+	// add.
+	private volatile List<Consumer<UsageRecord>> observers = List.of();
 
 	private UsageObservers() {
 	}
@@ -49,8 +51,14 @@ public final class UsageObservers {
 				return false;
 			}
 		}
-		observers.observers.add(observer);
+		observers.add(observer);
 		return true;
+	}
+
+	private synchronized void add(Consumer<UsageRecord> observer) {
+		List<Consumer<UsageRecord>> more = new ArrayList<>(this.observers);
+		more.add(observer);
+		this.observers = List.copyOf(more);
 	}
 
 	/**
