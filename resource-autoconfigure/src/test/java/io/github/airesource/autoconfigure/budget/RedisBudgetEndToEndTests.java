@@ -119,6 +119,24 @@ class RedisBudgetEndToEndTests {
 	}
 
 	@Test
+	void whenOneInstanceResetsAKeyThenTheOtherAdmitsItsNextCall() {
+		this.server.answerEveryRequest(OpenAiCompletion.text("Paris.").usage(300, 50));
+		ApplicationContextRunner instance = instance(RedisTestSupport.url(), "fail-closed")
+			.withPropertyValues("ai.resource.budget.limits.per-user-daily.max-tokens=400");
+
+		instance.run((first) -> instance.run((second) -> {
+			ask(client(first), "alice");
+			assertThatThrownBy(() -> ask(client(second), "alice")).isInstanceOf(BudgetExceededException.class);
+
+			first.getBean(BudgetsEndpoint.class).reset("per-user-daily", "alice");
+
+			assertThat(ask(client(second), "alice")).isEqualTo("Paris.");
+			assertThat(second.getBean(BudgetsEndpoint.class).key("per-user-daily", "alice").usedTokens())
+				.isEqualTo(350);
+		}));
+	}
+
+	@Test
 	void whenRedisStopsThenFailClosedRefusesAndAfterItsRestartCallsGoThroughAgain() {
 		this.server.answerEveryRequest(OpenAiCompletion.text("Paris.").usage(20, 5));
 		try (RedisServerProcess redis = RedisServerProcess.start()) {

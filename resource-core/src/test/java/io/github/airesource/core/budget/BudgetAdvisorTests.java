@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.pricing.ModelPrice;
 import io.github.airesource.core.pricing.PricingCatalog;
+import io.github.airesource.core.budget.redis.RedisBudgetStore;
 import io.github.airesource.core.redis.FailureMode;
 import io.github.airesource.core.redis.RedisUnavailableException;
+import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.redis.StoreUnavailableException;
 import io.github.airesource.core.scope.ScopeType;
 import io.github.airesource.core.tokens.TokenCounter;
@@ -35,10 +37,12 @@ import io.github.airesource.testsupport.MutableClock;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiTestModels;
 import io.github.airesource.testsupport.OpenAiWireServer;
+import io.github.airesource.testsupport.RedisTestSupport;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.openai.OpenAiChatOptions;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -296,8 +300,26 @@ class BudgetAdvisorTests {
 
 	@Test
 	void whenHalfOfManyStreamsAreCancelledMidwayThenNothingStaysReserved() {
+		cancelHalfOfManyStreams(this.store);
+	}
+
+	@Test
+	void whenHalfOfManyStreamsAreCancelledMidwayOnRedisThenNothingStaysReserved() {
+		String prefix = RedisTestSupport.uniquePrefix();
+		LettuceConnectionFactory factory = RedisTestSupport.connectionFactory();
+		try (ResourceRedis redis = new ResourceRedis(factory, prefix, Duration.ofSeconds(2))) {
+			cancelHalfOfManyStreams(new RedisBudgetStore(redis));
+		}
+		finally {
+			factory.destroy();
+			RedisTestSupport.deleteKeys(prefix);
+		}
+	}
+
+	private void cancelHalfOfManyStreams(BudgetStore store) {
 		BudgetLimit daily = tokens("per-user-daily", ScopeType.USER, 100_000_000);
-		ChatClient client = client(daily);
+		ChatClient client = client(BudgetAdvisor.builder(new Budgets(List.of(daily), store, null)),
+				PricingCatalog.withDefaults());
 		int streams = 1000;
 		for (int i = 0; i < streams; i++) {
 			OpenAiCompletion answer = OpenAiCompletion.text("one ", "two ", "three").usage(20, 3);
@@ -319,13 +341,15 @@ class BudgetAdvisorTests {
 			}
 		}
 
-		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(this.store.usage(daily, "alice").reservedTokens()).isZero());
+		// Streams end on the model client's event loop, so they settle on another thread.
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(store.usage(daily, "alice").reservedTokens()).isZero());
 		assertThat(this.recorded).hasSize(streams);
 		long charged = this.recorded.stream()
 			.mapToLong((record) -> record.promptTokens() + record.completionTokens())
 			.sum();
-		assertThat(this.store.usage(daily, "alice").usedTokens()).isEqualTo(charged);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(store.usage(daily, "alice").usedTokens()).isEqualTo(charged));
 		assertThat(this.recorded).filteredOn((record) -> record.outcome() == CallOutcome.CANCELLED)
 			.hasSize(streams / 2);
 	}
