@@ -1,7 +1,6 @@
 package io.github.airesource.benchmarks;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -16,11 +15,6 @@ import io.github.airesource.core.budget.BudgetLimit;
 import io.github.airesource.core.budget.redis.RedisBudgetStore;
 import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.scope.ScopeType;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,7 +29,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -59,8 +52,6 @@ public class RedisBudgetStoreBenchmark {
 
 	private final AtomicInteger users = new AtomicInteger();
 
-	private URI redis;
-
 	private LettuceConnectionFactory factory;
 
 	private String prefix;
@@ -75,11 +66,7 @@ public class RedisBudgetStoreBenchmark {
 
 	@Setup(Level.Trial)
 	public void connect() {
-		this.redis = URI.create(System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
-		this.factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(this.redis.getHost(), this.redis.getPort()));
-		this.factory.afterPropertiesSet();
-		this.factory.start();
+		this.factory = BenchmarkRedis.connectionFactory();
 		this.prefix = "airesource-bench:" + UUID.randomUUID() + ":";
 		this.resourceRedis = new ResourceRedis(this.factory, this.prefix, Duration.ofSeconds(2));
 		this.store = new RedisBudgetStore(this.resourceRedis, Clock.systemUTC());
@@ -122,22 +109,7 @@ public class RedisBudgetStoreBenchmark {
 	public void cleanUp() {
 		this.resourceRedis.close();
 		this.factory.destroy();
-		RedisClient client = RedisClient.create(this.redis.toString());
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			ScanCursor cursor = ScanCursor.INITIAL;
-			do {
-				KeyScanCursor<String> page = connection.sync()
-					.scan(cursor, ScanArgs.Builder.matches(this.prefix + "*").limit(1000));
-				if (!page.getKeys().isEmpty()) {
-					connection.sync().unlink(page.getKeys().toArray(String[]::new));
-				}
-				cursor = page;
-			}
-			while (!cursor.isFinished());
-		}
-		finally {
-			client.shutdown();
-		}
+		BenchmarkRedis.deleteKeys(this.prefix);
 	}
 
 }

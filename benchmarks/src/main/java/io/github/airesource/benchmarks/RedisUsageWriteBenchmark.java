@@ -1,7 +1,6 @@
 package io.github.airesource.benchmarks;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -14,11 +13,6 @@ import io.github.airesource.core.usage.CallOutcome;
 import io.github.airesource.core.usage.UsageRecord;
 import io.github.airesource.core.usage.ledger.InMemoryUsageLedger;
 import io.github.airesource.core.usage.redis.RedisUsageLedger;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,7 +26,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -61,8 +54,6 @@ public class RedisUsageWriteBenchmark {
 
 	private CallScope[] scopes;
 
-	private URI redis;
-
 	private LettuceConnectionFactory factory;
 
 	private String prefix;
@@ -73,11 +64,7 @@ public class RedisUsageWriteBenchmark {
 
 	@Setup(Level.Trial)
 	public void connect() {
-		this.redis = URI.create(System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
-		this.factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(this.redis.getHost(), this.redis.getPort()));
-		this.factory.afterPropertiesSet();
-		this.factory.start();
+		this.factory = BenchmarkRedis.connectionFactory();
 		this.prefix = "airesource-bench:" + UUID.randomUUID() + ":";
 		this.ledger = new RedisUsageLedger(new ResourceRedis(this.factory, this.prefix, Duration.ofSeconds(2)),
 				new InMemoryUsageLedger(1_000_000, Clock.systemUTC()), Clock.systemUTC(), Duration.ofHours(1),
@@ -113,22 +100,7 @@ public class RedisUsageWriteBenchmark {
 	public void cleanUp() {
 		this.ledger.close();
 		this.factory.destroy();
-		RedisClient client = RedisClient.create(this.redis.toString());
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			ScanCursor cursor = ScanCursor.INITIAL;
-			do {
-				KeyScanCursor<String> page = connection.sync()
-					.scan(cursor, ScanArgs.Builder.matches(this.prefix + "*").limit(1000));
-				if (!page.getKeys().isEmpty()) {
-					connection.sync().unlink(page.getKeys().toArray(String[]::new));
-				}
-				cursor = page;
-			}
-			while (!cursor.isFinished());
-		}
-		finally {
-			client.shutdown();
-		}
+		BenchmarkRedis.deleteKeys(this.prefix);
 	}
 
 }
