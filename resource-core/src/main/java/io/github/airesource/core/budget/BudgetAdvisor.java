@@ -163,10 +163,10 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
 		Flux<ChatClientResponse> stream = Flux.defer(() -> {
-			Admission admission = admit(request);
+			Admission admission = admit(request).settledByUsage();
 			// The usage advisor settles on every way the stream ends; this is the net for
 			// streams that end before reaching it (an advisor in between refused them).
-			return chain.nextStream(admission.request()).doFinally((signal) -> admission.settleIfOpen(0, 0));
+			return chain.nextStream(admission.request()).doFinally((signal) -> admission.settleStreamIfOpen());
 		});
 		// Reserving may wait for Redis: never on an event loop (WebFlux, Netty).
 		return Schedulers.isInNonBlockingThread() ? stream.subscribeOn(Schedulers.boundedElastic()) : stream;
@@ -406,12 +406,38 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 		private final AtomicBoolean settled = new AtomicBoolean();
 
+		private boolean observed;
+
 		Admission(ChatClientRequest request, String id, List<BudgetCharge> charges) {
 			this.request = request;
 			this.id = id;
 			this.charges = charges;
-			if (!charges.isEmpty() && !UsageObservers.register(request, this::settle)) {
-				logger.debug("Read-only request context: the budget settles from the response only");
+		}
+
+		/**
+		 * Have the usage advisor settle this admission on whichever way the stream ends.
+		 * A blocking call settles from its response or its exception instead, which
+		 * spares it an entry in the request context.
+		 */
+		Admission settledByUsage() {
+			this.observed = this.charges.isEmpty() || UsageObservers.register(this.request, this::settle);
+			if (!this.observed) {
+				logger.debug("Read-only request context: the stream settles when it ends, to what was reserved");
+			}
+			return this;
+		}
+
+		/**
+		 * The net for a stream the usage advisor did not settle: one that ended before it
+		 * reached the usage advisor (refused in between) costs nothing; one the usage
+		 * advisor could not report (read-only context) is charged what was reserved.
+		 */
+		void settleStreamIfOpen() {
+			if (this.observed) {
+				settleIfOpen(0, 0);
+			}
+			else {
+				settleIfOpen(this.charges.get(0).tokens(), this.charges.get(0).costNanos());
 			}
 		}
 
