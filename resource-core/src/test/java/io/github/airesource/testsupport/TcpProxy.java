@@ -28,6 +28,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean holdReplies;
 
+	private final Object replyGate = new Object();
+
 	private TcpProxy(String targetHost, int targetPort) throws IOException {
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		this.targetHost = targetHost;
@@ -65,6 +67,9 @@ public final class TcpProxy implements AutoCloseable {
 	 */
 	public void cut() {
 		this.cut = true;
+		synchronized (this.replyGate) {
+			this.replyGate.notifyAll();
+		}
 		this.open.forEach(TcpProxy::closeQuietly);
 		this.open.clear();
 	}
@@ -89,7 +94,10 @@ public final class TcpProxy implements AutoCloseable {
 	 * Deliver held replies and forward replies at once again.
 	 */
 	public void releaseReplies() {
-		this.holdReplies = false;
+		synchronized (this.replyGate) {
+			this.holdReplies = false;
+			this.replyGate.notifyAll();
+		}
 	}
 
 	@Override
@@ -124,8 +132,8 @@ public final class TcpProxy implements AutoCloseable {
 			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
-					while (replies && this.holdReplies && !this.cut) {
-						Thread.sleep(5);
+					if (replies) {
+						awaitRepliesReleased();
 					}
 					out.write(buffer, 0, read);
 					out.flush();
@@ -144,6 +152,14 @@ public final class TcpProxy implements AutoCloseable {
 		}, "tcp-proxy-pump");
 		thread.setDaemon(true);
 		thread.start();
+	}
+
+	private void awaitRepliesReleased() throws InterruptedException {
+		synchronized (this.replyGate) {
+			while (this.holdReplies && !this.cut) {
+				this.replyGate.wait();
+			}
+		}
 	}
 
 	private static void closeQuietly(AutoCloseable closeable) {

@@ -86,7 +86,9 @@ class RedisBudgetStoreTests extends BudgetStoreContractTests {
 
 	@Override
 	protected void passTime(Duration duration) {
-		sleep(duration.toMillis());
+		// Windows and leases follow the Redis server's clock: wait until it has moved on.
+		long until = redisMillis() + duration.toMillis();
+		awaitRedisTime(until);
 	}
 
 	@Override
@@ -96,12 +98,9 @@ class RedisBudgetStoreTests extends BudgetStoreContractTests {
 
 	@Override
 	protected void awaitWindowStart(Duration period) {
-		long now;
-		try (RedisConnection connection = this.factory.getConnection()) {
-			now = connection.serverCommands().time();
-		}
+		long now = redisMillis();
 		// Just after the boundary, so that the test has nearly the whole window.
-		sleep(millisToNextWindow(now, period) + 50);
+		awaitRedisTime(now + millisToNextWindow(now, period) + 50);
 	}
 
 	@Override
@@ -398,14 +397,14 @@ class RedisBudgetStoreTests extends BudgetStoreContractTests {
 		return resource;
 	}
 
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
+	private long redisMillis() {
+		try (RedisConnection connection = this.factory.getConnection()) {
+			return connection.serverCommands().time();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+	}
+
+	private void awaitRedisTime(long millis) {
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> redisMillis() >= millis);
 	}
 
 	/**
