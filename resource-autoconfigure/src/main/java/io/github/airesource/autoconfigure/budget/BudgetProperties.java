@@ -136,9 +136,9 @@ public class BudgetProperties implements InitializingBean {
 	}
 
 	/**
-	 * A budget limit.
+	 * A budget limit: an allowance per key and window, and how it applies.
 	 */
-	public static class Limit {
+	public static class Limit extends Amount {
 
 		/**
 		 * What the limit is kept per: global, tenant, user or conversation.
@@ -150,16 +150,6 @@ public class BudgetProperties implements InitializingBean {
 		 * from midnight to midnight UTC.
 		 */
 		private Duration period = Duration.ofDays(1);
-
-		/**
-		 * Most tokens (prompt plus completion) per key and window.
-		 */
-		private Long maxTokens;
-
-		/**
-		 * Most USD per key and window, priced with ai.resource.pricing.
-		 */
-		private BigDecimal maxCost;
 
 		/**
 		 * Models the limit covers, matched by family (gpt-4o covers gpt-4o-2024-08-06);
@@ -206,22 +196,6 @@ public class BudgetProperties implements InitializingBean {
 			this.period = period;
 		}
 
-		public Long getMaxTokens() {
-			return this.maxTokens;
-		}
-
-		public void setMaxTokens(Long maxTokens) {
-			this.maxTokens = maxTokens;
-		}
-
-		public BigDecimal getMaxCost() {
-			return this.maxCost;
-		}
-
-		public void setMaxCost(BigDecimal maxCost) {
-			this.maxCost = maxCost;
-		}
-
 		public List<String> getModels() {
 			return this.models;
 		}
@@ -263,12 +237,12 @@ public class BudgetProperties implements InitializingBean {
 		}
 
 		void validate(String property) {
-			if (this.maxTokens == null && this.maxCost == null) {
+			if (getMaxTokens() == null && getMaxCost() == null) {
 				throw new InvalidResourcePropertyException(property, null, "a limit needs max-tokens, max-cost or both",
 						"Set " + property + ".max-tokens (tokens per period) or " + property
 								+ ".max-cost (USD per period).");
 			}
-			Amount.validate(property, this.maxTokens, this.maxCost);
+			validateAmount(property);
 			if (this.period == null || this.period.toMillis() <= 0) {
 				throw new InvalidResourcePropertyException(property + ".period", this.period,
 						"the period must be positive",
@@ -291,32 +265,30 @@ public class BudgetProperties implements InitializingBean {
 						"on-exhausted: fallback-model and fallback-at need a model to fall back to",
 						"Set " + property + ".fallback-model to a cheaper model, such as gpt-4o-mini.");
 			}
-			this.overrides.forEach((key, amount) -> Amount.validate(property + ".overrides." + key,
-					amount.getMaxTokens(), amount.getMaxCost()));
+			this.overrides.forEach((key, amount) -> amount.validateAmount(property + ".overrides." + key));
 		}
 
 		BudgetLimit toLimit(String name) {
 			Map<String, BudgetAmount> amounts = new LinkedHashMap<>();
 			this.overrides.forEach((key, amount) -> amounts.put(key, amount.toAmount()));
-			return new BudgetLimit(name, this.scope, this.period, new BudgetAmount(this.maxTokens, this.maxCost),
-					Set.copyOf(this.models), this.onExhausted,
+			return new BudgetLimit(name, this.scope, this.period, toAmount(), Set.copyOf(this.models), this.onExhausted,
 					StringUtils.hasText(this.fallbackModel) ? this.fallbackModel : null, this.fallbackAt, amounts);
 		}
 
 	}
 
 	/**
-	 * A key's allowance.
+	 * An allowance per key and window.
 	 */
 	public static class Amount {
 
 		/**
-		 * Most tokens per window for this key.
+		 * Most tokens (prompt plus completion) per key and window.
 		 */
 		private Long maxTokens;
 
 		/**
-		 * Most USD per window for this key.
+		 * Most USD per key and window, priced with ai.resource.pricing.
 		 */
 		private BigDecimal maxCost;
 
@@ -340,14 +312,14 @@ public class BudgetProperties implements InitializingBean {
 			return new BudgetAmount(this.maxTokens, this.maxCost);
 		}
 
-		static void validate(String property, Long maxTokens, BigDecimal maxCost) {
-			if (maxTokens != null && maxTokens < 0) {
-				throw new InvalidResourcePropertyException(property + ".max-tokens", maxTokens,
+		void validateAmount(String property) {
+			if (this.maxTokens != null && this.maxTokens < 0) {
+				throw new InvalidResourcePropertyException(property + ".max-tokens", this.maxTokens,
 						"a budget cannot be negative",
 						"Set " + property + ".max-tokens to 0 or more tokens per period.");
 			}
-			if (maxCost != null && maxCost.signum() < 0) {
-				throw new InvalidResourcePropertyException(property + ".max-cost", maxCost,
+			if (this.maxCost != null && this.maxCost.signum() < 0) {
+				throw new InvalidResourcePropertyException(property + ".max-cost", this.maxCost,
 						"a budget cannot be negative", "Set " + property + ".max-cost to 0 or more USD per period.");
 			}
 		}

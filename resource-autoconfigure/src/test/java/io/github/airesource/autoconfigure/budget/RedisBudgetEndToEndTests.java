@@ -1,13 +1,7 @@
 package io.github.airesource.autoconfigure.budget;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +21,7 @@ import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiWireServer;
 import io.github.airesource.testsupport.RedisServerProcess;
 import io.github.airesource.testsupport.RedisTestSupport;
+import io.github.airesource.testsupport.TestThreads;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.prompt.Prompt;
@@ -71,7 +66,6 @@ class RedisBudgetEndToEndTests {
 		this.server.answerEveryRequest(OpenAiCompletion.text("Paris.").usage(prompt, MAX_TOKENS));
 		ApplicationContextRunner instance = instance(RedisTestSupport.url(), "fail-closed")
 			.withPropertyValues("ai.resource.budget.limits.per-user-daily.max-tokens=" + fits * (prompt + MAX_TOKENS));
-		AtomicInteger succeeded = new AtomicInteger();
 		AtomicInteger refused = new AtomicInteger();
 
 		instance.run((first) -> instance.run((second) -> {
@@ -81,34 +75,18 @@ class RedisBudgetEndToEndTests {
 				// start.
 				ask(client, "warm-up");
 			}
-			CountDownLatch start = new CountDownLatch(1);
-			ExecutorService pool = Executors.newFixedThreadPool(64);
-			try {
-				List<Future<?>> calls = new ArrayList<>();
-				for (int i = 0; i < 64; i++) {
-					ChatClient client = clients[i % 2];
-					calls.add(pool.submit(() -> {
-						start.await();
-						try {
-							ask(client, "alice");
-							succeeded.incrementAndGet();
-						}
-						catch (BudgetExceededException ex) {
-							refused.incrementAndGet();
-						}
-						return null;
-					}));
+			int succeeded = TestThreads.race(64, (thread) -> () -> {
+				try {
+					ask(clients[thread % 2], "alice");
+					return true;
 				}
-				start.countDown();
-				for (Future<?> call : calls) {
-					call.get(60, TimeUnit.SECONDS);
+				catch (BudgetExceededException ex) {
+					refused.incrementAndGet();
+					return false;
 				}
-			}
-			finally {
-				pool.shutdownNow();
-			}
+			});
 
-			assertThat(succeeded).hasValue(fits);
+			assertThat(succeeded).isEqualTo(fits);
 			assertThat(refused).hasValue(64 - fits);
 			assertThat(this.server.requestCount()).isEqualTo(fits + 2);
 			for (ApplicationContext context : List.of(first, second)) {

@@ -2,16 +2,10 @@ package io.github.airesource.core.budget;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,6 +32,7 @@ import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiTestModels;
 import io.github.airesource.testsupport.OpenAiWireServer;
 import io.github.airesource.testsupport.RedisTestSupport;
+import io.github.airesource.testsupport.TestThreads;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.prompt.Prompt;
@@ -262,35 +257,19 @@ class BudgetAdvisorTests {
 		// reserved, so exactly `fits` calls fit, and every refusal was necessary.
 		this.server.answerEveryRequest(OpenAiCompletion.text("Paris.").usage(prompt, maxTokens));
 		ChatClient client = client(daily);
-		AtomicInteger succeeded = new AtomicInteger();
 		AtomicInteger refused = new AtomicInteger();
-		CountDownLatch start = new CountDownLatch(1);
-		ExecutorService pool = Executors.newFixedThreadPool(64);
-		try {
-			List<Future<?>> calls = new ArrayList<>();
-			for (int i = 0; i < 64; i++) {
-				calls.add(pool.submit(() -> {
-					start.await();
-					try {
-						ask(client, "alice", OpenAiChatOptions.builder().maxTokens(maxTokens).build());
-						succeeded.incrementAndGet();
-					}
-					catch (BudgetExceededException ex) {
-						refused.incrementAndGet();
-					}
-					return null;
-				}));
+		int succeeded = TestThreads.race(64, (thread) -> () -> {
+			try {
+				ask(client, "alice", OpenAiChatOptions.builder().maxTokens(maxTokens).build());
+				return true;
 			}
-			start.countDown();
-			for (Future<?> call : calls) {
-				call.get(60, TimeUnit.SECONDS);
+			catch (BudgetExceededException ex) {
+				refused.incrementAndGet();
+				return false;
 			}
-		}
-		finally {
-			pool.shutdownNow();
-		}
+		});
 
-		assertThat(succeeded).hasValue(fits);
+		assertThat(succeeded).isEqualTo(fits);
 		assertThat(refused).hasValue(64 - fits);
 		assertThat(this.server.requestCount()).isEqualTo(fits);
 		BudgetUsage usage = this.store.usage(daily, "alice");

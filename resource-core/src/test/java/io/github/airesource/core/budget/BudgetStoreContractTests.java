@@ -2,22 +2,16 @@ package io.github.airesource.core.budget;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.Test;
 
 import io.github.airesource.core.scope.ScopeType;
+import io.github.airesource.testsupport.TestThreads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -307,32 +301,17 @@ abstract class BudgetStoreContractTests {
 	 * @return how many calls were admitted
 	 */
 	static int race(int threads, IntFunction<BudgetStore> storeOfThread, List<BudgetCharge> charges) throws Exception {
-		AtomicInteger admitted = new AtomicInteger();
-		CountDownLatch start = new CountDownLatch(1);
-		ExecutorService pool = Executors.newFixedThreadPool(threads);
-		try {
-			List<Future<?>> calls = new ArrayList<>();
-			for (int i = 0; i < threads; i++) {
-				String id = "r" + i;
-				BudgetStore store = storeOfThread.apply(i);
-				calls.add(pool.submit(() -> {
-					start.await();
-					if (store.reserve(id, charges, LEASE, false) instanceof BudgetAdmission.Admitted) {
-						admitted.incrementAndGet();
-						store.settle(id, charges, charges.get(0).tokens(), charges.get(0).costNanos(), LEASE);
-					}
-					return null;
-				}));
-			}
-			start.countDown();
-			for (Future<?> call : calls) {
-				call.get(60, TimeUnit.SECONDS);
-			}
-		}
-		finally {
-			pool.shutdownNow();
-		}
-		return admitted.get();
+		return TestThreads.race(threads, (thread) -> {
+			String id = "r" + thread;
+			BudgetStore store = storeOfThread.apply(thread);
+			return () -> {
+				if (!(store.reserve(id, charges, LEASE, false) instanceof BudgetAdmission.Admitted)) {
+					return false;
+				}
+				store.settle(id, charges, charges.get(0).tokens(), charges.get(0).costNanos(), LEASE);
+				return true;
+			};
+		});
 	}
 
 	/**
