@@ -28,6 +28,7 @@ import io.github.airesource.core.support.RequestModels;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.CallOutcome;
+import io.github.airesource.core.usage.ProviderUsage;
 import io.github.airesource.core.usage.TokenUsage;
 import io.github.airesource.core.usage.UsageObservers;
 import io.github.airesource.core.usage.UsageRecord;
@@ -41,7 +42,6 @@ import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
-import org.springframework.ai.chat.metadata.Usage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.lang.Nullable;
 import org.springframework.util.Assert;
@@ -464,13 +464,15 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 				return;
 			}
 			ChatResponse chatResponse = response.chatResponse();
-			Usage usage = (chatResponse != null && chatResponse.getMetadata() != null)
-					? chatResponse.getMetadata().getUsage() : null;
-			if (usage != null && usage.getTotalTokens() != null && usage.getTotalTokens() > 0) {
-				String model = RequestModels.modelOf(this.request, BudgetAdvisor.this.defaultModel);
-				BigDecimal cost = BudgetAdvisor.this.pricing.cost(model, orZero(usage.getPromptTokens()), 0,
-						orZero(usage.getCompletionTokens()));
-				settleIfOpen(usage.getTotalTokens(), (cost != null) ? BudgetMoney.toNanosCeiling(cost) : 0);
+			String reported = ProviderUsage.modelOf(chatResponse);
+			String model = (reported != null) ? reported
+					: RequestModels.modelOf(this.request, BudgetAdvisor.this.defaultModel);
+			TokenUsage usage = ProviderUsage.of(chatResponse, model);
+			if (usage != null) {
+				BigDecimal cost = BudgetAdvisor.this.pricing.cost(model, usage.promptTokens(),
+						usage.cachedPromptTokens(), usage.completionTokens());
+				settleIfOpen((long) usage.promptTokens() + usage.completionTokens(),
+						(cost != null) ? BudgetMoney.toNanosCeiling(cost) : 0);
 				return;
 			}
 			BudgetCharge first = this.charges.get(0);
@@ -501,10 +503,6 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 				BudgetAdvisor.this.failedSettlements.increment();
 				logger.debug("Budget settlement failed; the reservation expires after its lease", ex);
 			}
-		}
-
-		private static int orZero(@Nullable Integer value) {
-			return (value != null) ? value : 0;
 		}
 
 	}

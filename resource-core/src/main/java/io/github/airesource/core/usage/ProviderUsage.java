@@ -11,9 +11,10 @@ import org.springframework.util.StringUtils;
 
 /**
  * Reads what the provider reported about a response: its usage, its model and its output
- * text (for estimating when no usage was reported).
+ * text (for estimating when no usage was reported). The usage advisor records calls from
+ * it; the budget advisor settles from it when no usage record is at hand.
  */
-final class ProviderUsage {
+public final class ProviderUsage {
 
 	private ProviderUsage() {
 	}
@@ -25,7 +26,7 @@ final class ProviderUsage {
 	 * @return the usage or {@code null}
 	 */
 	@Nullable
-	static TokenUsage of(@Nullable ChatResponse response, String model) {
+	public static TokenUsage of(@Nullable ChatResponse response, String model) {
 		if (response == null || response.getMetadata() == null) {
 			return null;
 		}
@@ -61,7 +62,7 @@ final class ProviderUsage {
 	 * @return the model, or {@code null} when not reported
 	 */
 	@Nullable
-	static String modelOf(@Nullable ChatResponse response) {
+	public static String modelOf(@Nullable ChatResponse response) {
 		if (response == null || response.getMetadata() == null) {
 			return null;
 		}

@@ -83,6 +83,28 @@ class BudgetAdvisorTests {
 	}
 
 	@Test
+	void whenNoUsageAdvisorRecordsTheCallThenItSettlesFromTheProvidersUsage() {
+		BudgetLimit daily = BudgetLimit.of("per-user-daily", ScopeType.USER, Duration.ofDays(1),
+				new BudgetAmount(10_000L, new BigDecimal("1.00")));
+		this.server
+			.reply(OpenAiCompletion.text("Paris.").model("gpt-4o-2024-08-06").usage(1200, 300).cachedTokens(1000));
+		BudgetAdvisor budget = BudgetAdvisor.builder(budgets(daily))
+			.tokenCounter(this.tokenCounter)
+			.clock(this.clock)
+			.defaultModel(() -> "gpt-4o")
+			.build();
+		ChatClient client = ChatClient.builder(OpenAiTestModels.chatModel(this.server)).defaultAdvisors(budget).build();
+
+		ask(client, "alice", OpenAiChatOptions.builder().model("gpt-4o").maxTokens(4000).build());
+
+		BudgetUsage usage = this.store.usage(daily, "alice");
+		assertThat(usage.usedTokens()).isEqualTo(1500);
+		// gpt-4o: 200 uncached * 2.50 + 1000 cached * 1.25 + 300 * 10.00 per 1M
+		assertThat(usage.usedCostNanos()).isEqualTo(4_750_000);
+		assertThat(usage.reservedTokens()).isZero();
+	}
+
+	@Test
 	void whenTheCallUsesMoreThanReservedThenTheOverrunIsCharged() {
 		BudgetLimit daily = tokens("per-user-daily", ScopeType.USER, 10_000);
 		this.server.reply(OpenAiCompletion.text("A long answer.").usage(60, 900));
