@@ -26,6 +26,15 @@ public final class ResourceContextKeys {
 	public static final String CONVERSATION = ChatMemory.CONVERSATION_ID;
 
 	/**
+	 * Advisor parameter giving a call's priority in the concurrency queue: {@code high},
+	 * {@code normal} (the default) or {@code low}.
+	 */
+	public static final String PRIORITY = "ai.resource.priority";
+
+	/** Advisor parameter with free text that routing rules can match. */
+	public static final String TIER = "ai.resource.tier";
+
+	/**
 	 * Request context entry holding the prompt's {@code PromptTokens}: the first advisor
 	 * that needs the count stores it, later advisors reuse it so a prompt is counted once
 	 * per call.
@@ -37,6 +46,13 @@ public final class ResourceContextKeys {
 
 	/** Response context entry holding the call's {@code UsageRecord}. */
 	public static final String USAGE = "ai.resource.usage";
+
+	/**
+	 * Response context entry holding the remaining capacity and reset time of the rate
+	 * limits that applied to the call, for {@code RateLimit} and {@code Retry-After}
+	 * headers.
+	 */
+	public static final String RATE_LIMIT = "ai.resource.rate-limit";
 
 	/** Response context entry telling how the response cache treated the call. */
 	public static final String CACHE = "ai.resource.cache";
