@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +36,10 @@ public final class OpenAiWireServer implements AutoCloseable {
 	private final MockWebServer server = new MockWebServer();
 
 	private int ids;
+
+	private final AtomicInteger inProgress = new AtomicInteger();
+
+	private final AtomicInteger mostInProgress = new AtomicInteger();
 
 	private OpenAiWireServer() {
 	}
@@ -136,6 +143,79 @@ public final class OpenAiWireServer implements AutoCloseable {
 			}
 		});
 		return this;
+	}
+
+	/**
+	 * Answer every request, from now on and in any order, with the completion the
+	 * function picks for the request's JSON body: as JSON or as a stream, as each request
+	 * asks.
+	 * @param answers picks the answer of a request
+	 * @return this server
+	 */
+	public OpenAiWireServer answerEveryRequest(Function<JsonNode, OpenAiCompletion> answers) {
+		return answerEveryRequestWhenOpen(answers, new CountDownLatch(0));
+	}
+
+	/**
+	 * Answer every request, from now on and in any order, with the same completion, but
+	 * hold each one until the gate opens: a model as slow as the test wants, whose
+	 * concurrent requests {@link #requestsInProgress()} counts.
+	 * @param completion the answer
+	 * @param gate opened (counted down) by the test to let the answers go
+	 * @return this server
+	 */
+	public OpenAiWireServer answerEveryRequestWhenOpen(OpenAiCompletion completion, CountDownLatch gate) {
+		return answerEveryRequestWhenOpen((request) -> completion, gate);
+	}
+
+	private OpenAiWireServer answerEveryRequestWhenOpen(Function<JsonNode, OpenAiCompletion> answers,
+			CountDownLatch gate) {
+		this.server.setDispatcher(new Dispatcher() {
+			@Override
+			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+				JsonNode body;
+				try {
+					body = JSON.readTree(request.getBody().clone().readUtf8());
+				}
+				catch (IOException ex) {
+					return new MockResponse().setResponseCode(400);
+				}
+				int now = OpenAiWireServer.this.inProgress.incrementAndGet();
+				OpenAiWireServer.this.mostInProgress.accumulateAndGet(now, Math::max);
+				try {
+					if (!gate.await(60, TimeUnit.SECONDS)) {
+						return new MockResponse().setResponseCode(504);
+					}
+				}
+				finally {
+					OpenAiWireServer.this.inProgress.decrementAndGet();
+				}
+				OpenAiCompletion completion = answers.apply(body);
+				synchronized (OpenAiWireServer.this) {
+					return body.path("stream").asBoolean() ? streamResponse(completion)
+							: completionResponse(completion);
+				}
+			}
+		});
+		return this;
+	}
+
+	/**
+	 * Return how many requests the server holds now (received, not yet answered), when it
+	 * answers with {@link #answerEveryRequestWhenOpen}.
+	 * @return the count
+	 */
+	public int requestsInProgress() {
+		return this.inProgress.get();
+	}
+
+	/**
+	 * Return the most requests the server held at once, when it answers with
+	 * {@link #answerEveryRequestWhenOpen}.
+	 * @return the count
+	 */
+	public int mostRequestsInProgress() {
+		return this.mostInProgress.get();
 	}
 
 	private MockResponse streamResponse(OpenAiCompletion completion) {

@@ -1,0 +1,184 @@
+package io.github.airesource.core.concurrency;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+
+import io.github.airesource.core.scope.CallScope;
+
+import org.springframework.lang.Nullable;
+
+/**
+ * One call's claim on a {@link ConcurrencyBulkhead}: admitted (it holds a permit) or
+ * waiting in the queue. Whichever way the call ends, {@link #close()} gives the permit
+ * back or leaves the queue, exactly once; closing again does nothing.
+ *
+ * <p>
+ * A blocking caller waits with {@link #await()}; a reactive one registers
+ * {@link #onAdmitted(Runnable)} and, when it gives up, calls {@link #expire()} or
+ * {@link #close()}.
+ */
+public final class ConcurrencyPermit implements AutoCloseable {
+
+	enum State {
+
+		WAITING, ADMITTED, CLOSED
+
+	}
+
+	private final ConcurrencyBulkhead bulkhead;
+
+	private final ConcurrencyPriority priority;
+
+	private final CallScope scope;
+
+	private final long enqueuedNanos;
+
+	// The fields below are guarded by the bulkhead's lock; volatile so that isAdmitted()
+	// can read the state without it.
+
+	private volatile State state = State.WAITING;
+
+	private long admittedNanos;
+
+	@Nullable
+	private Condition waiting;
+
+	@Nullable
+	private Runnable onAdmitted;
+
+	private final AtomicBoolean waitReported = new AtomicBoolean();
+
+	ConcurrencyPermit(ConcurrencyBulkhead bulkhead, ConcurrencyPriority priority, CallScope scope, long nanos) {
+		this.bulkhead = bulkhead;
+		this.priority = priority;
+		this.scope = scope;
+		this.enqueuedNanos = nanos;
+	}
+
+	/**
+	 * Return whether the call holds a permit now.
+	 * @return {@code true} once admitted, until closed
+	 */
+	public boolean isAdmitted() {
+		return this.state == State.ADMITTED;
+	}
+
+	/**
+	 * Wait until the call is admitted, at most the bulkhead's {@code max-wait} from when
+	 * it entered. Returns at once when it is admitted already.
+	 * @throws ConcurrencyLimitExceededException when no permit came in time; the call has
+	 * left the queue
+	 * @throws InterruptedException when the thread is interrupted while waiting; the call
+	 * has left the queue (or given back the permit it got meanwhile)
+	 */
+	public void await() throws InterruptedException {
+		this.bulkhead.await(this);
+	}
+
+	/**
+	 * Run the action once the call is admitted: at once, on this thread, if it is
+	 * already; else on the thread that hands it a permit (the thread that gave one back,
+	 * possibly an event loop: the action must not block). Never runs for a call that left
+	 * the queue.
+	 * @param action what to run
+	 */
+	public void onAdmitted(Runnable action) {
+		this.bulkhead.onAdmitted(this, action);
+	}
+
+	/**
+	 * Give up waiting: the call leaves the queue and counts as refused.
+	 * @return the refusal to throw, or {@code null} when the call was admitted meanwhile
+	 * and may go on
+	 */
+	@Nullable
+	public ConcurrencyLimitExceededException expire() {
+		return this.bulkhead.expire(this);
+	}
+
+	/**
+	 * Return how long the call waited for its permit.
+	 * @return the wait, {@link Duration#ZERO} for a call admitted at once or not admitted
+	 */
+	public Duration waited() {
+		long admitted = this.admittedNanos;
+		return (admitted == 0) ? Duration.ZERO : Duration.ofNanos(admitted - this.enqueuedNanos);
+	}
+
+	/**
+	 * Give the permit back, or leave the queue. Idempotent.
+	 */
+	@Override
+	public void close() {
+		this.bulkhead.close(this);
+	}
+
+	/**
+	 * Close, telling whether the call was still waiting (so it never reached the model).
+	 */
+	boolean leave() {
+		return this.bulkhead.close(this);
+	}
+
+	ConcurrencyPriority priority() {
+		return this.priority;
+	}
+
+	CallScope scope() {
+		return this.scope;
+	}
+
+	long enqueuedNanos() {
+		return this.enqueuedNanos;
+	}
+
+	long admittedNanos() {
+		return this.admittedNanos;
+	}
+
+	State state() {
+		return this.state;
+	}
+
+	void admitted(long nanos) {
+		// Never 0, which means "not admitted"; a wait of 1ns less does not matter.
+		// Written
+		// before the volatile state, so that whoever sees the state sees the time.
+		this.admittedNanos = (nanos != 0) ? nanos : 1;
+		this.state = State.ADMITTED;
+	}
+
+	/**
+	 * Return {@code true} the first time only: the wait of a call is reported once,
+	 * whichever thread sees the admission first.
+	 */
+	boolean markWaitReported() {
+		return this.waitReported.compareAndSet(false, true);
+	}
+
+	void closed() {
+		this.state = State.CLOSED;
+	}
+
+	@Nullable
+	Condition waiting() {
+		return this.waiting;
+	}
+
+	void waiting(Condition condition) {
+		this.waiting = condition;
+	}
+
+	@Nullable
+	Runnable takeOnAdmitted() {
+		Runnable action = this.onAdmitted;
+		this.onAdmitted = null;
+		return action;
+	}
+
+	void onAdmittedAction(Runnable action) {
+		this.onAdmitted = action;
+	}
+
+}
