@@ -31,10 +31,26 @@ public final class OpenAiTestModels {
 	 * @return the model
 	 */
 	public static OpenAiChatModel chatModel(OpenAiWireServer server, boolean streamUsage) {
+		return chatModel(server, streamUsage, ToolCallingManager.builder().build());
+	}
+
+	/**
+	 * A chat model with {@code gpt-4o-mini} as default, stream usage on, no retries and
+	 * the given manager running its tools.
+	 * @param server the wire server
+	 * @param toolCallingManager runs the tools the model asks for
+	 * @return the model
+	 */
+	public static OpenAiChatModel chatModel(OpenAiWireServer server, ToolCallingManager toolCallingManager) {
+		return chatModel(server, true, toolCallingManager);
+	}
+
+	private static OpenAiChatModel chatModel(OpenAiWireServer server, boolean streamUsage,
+			ToolCallingManager toolCallingManager) {
 		return OpenAiChatModel.builder()
 			.openAiApi(OpenAiApi.builder().baseUrl(server.baseUrl()).apiKey("test-key").build())
 			.defaultOptions(OpenAiChatOptions.builder().model("gpt-4o-mini").streamUsage(streamUsage).build())
-			.toolCallingManager(ToolCallingManager.builder().build())
+			.toolCallingManager(toolCallingManager)
 			.retryTemplate(RetryTemplate.builder().maxAttempts(1).build())
 			.build();
 	}

@@ -1,0 +1,43 @@
+package io.github.airesource.core.guard;
+
+import io.github.airesource.core.ResourceLimitException;
+import io.github.airesource.core.scope.ScopeType;
+
+/**
+ * Thrown before any reservation or model call when a prompt has more tokens than
+ * {@code ai.resource.guard.max-prompt-tokens} allows. Waiting does not help, so it
+ * carries no retry-after; applications map it to 413 Content Too Large.
+ */
+public class PromptTooLargeException extends ResourceLimitException {
+
+	/** The limit name this exception reports. */
+	public static final String LIMIT_NAME = "max-prompt-tokens";
+
+	private final int promptTokens;
+
+	private final int maxPromptTokens;
+
+	public PromptTooLargeException(int promptTokens, int maxPromptTokens) {
+		super("The prompt has " + promptTokens + " tokens, more than the " + maxPromptTokens
+				+ " allowed by ai.resource.guard.max-prompt-tokens", LIMIT_NAME, ScopeType.GLOBAL, null);
+		this.promptTokens = promptTokens;
+		this.maxPromptTokens = maxPromptTokens;
+	}
+
+	/**
+	 * Return the tokens the prompt has.
+	 * @return the count
+	 */
+	public int promptTokens() {
+		return this.promptTokens;
+	}
+
+	/**
+	 * Return the most tokens a prompt may have.
+	 * @return the limit
+	 */
+	public int maxPromptTokens() {
+		return this.maxPromptTokens;
+	}
+
+}
