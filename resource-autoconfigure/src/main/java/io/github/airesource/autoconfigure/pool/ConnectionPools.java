@@ -11,6 +11,12 @@ import java.util.Optional;
  */
 public class ConnectionPools {
 
+	/**
+	 * The name of AI Resource's pools where a library names pools, such as the
+	 * {@code httpclient} tag of Micrometer's HttpClient 5 meters.
+	 */
+	public static final String NAME = "ai-resource";
+
 	private final List<MeasuredPool> pools;
 
 	ConnectionPools(List<MeasuredPool> pools) {

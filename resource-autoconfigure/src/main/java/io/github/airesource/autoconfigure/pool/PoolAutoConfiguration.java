@@ -103,8 +103,7 @@ public class PoolAutoConfiguration {
 			MeterBinder resourceHttpComponentsPoolMetrics(HttpComponentsConnectionPool pool) {
 				// Micrometer's own names too (httpcomponents.httpclient.pool.*), for
 				// dashboards made for them.
-				return new PoolingHttpClientConnectionManagerMetricsBinder(pool.manager(),
-						ReactorNettyConnectionPool.NAME);
+				return new PoolingHttpClientConnectionManagerMetricsBinder(pool.manager(), ConnectionPools.NAME);
 			}
 
 		}

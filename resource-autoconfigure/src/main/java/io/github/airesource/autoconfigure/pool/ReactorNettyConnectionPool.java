@@ -18,8 +18,6 @@ import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorB
  */
 final class ReactorNettyConnectionPool implements MeasuredPool, AutoCloseable {
 
-	static final String NAME = "ai-resource";
-
 	private final PoolProperties properties;
 
 	private final Map<String, ConnectionPoolMetrics> routes = new ConcurrentHashMap<>();
@@ -28,7 +26,7 @@ final class ReactorNettyConnectionPool implements MeasuredPool, AutoCloseable {
 
 	ReactorNettyConnectionPool(PoolProperties properties) {
 		this.properties = properties;
-		this.provider = ConnectionProvider.builder(NAME)
+		this.provider = ConnectionProvider.builder(ConnectionPools.NAME)
 			.maxConnections(properties.getMaxConnectionsPerRoute())
 			// Unbounded queue, bounded in time: a burst above the cap waits as it does on
 			// HttpClient 5 instead of failing once twice the cap is waiting.
