@@ -58,7 +58,7 @@ public class PoolAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	static PoolBulkheadCheck resourcePoolBulkheadCheck(Environment environment, PoolProperties properties,
+	PoolBulkheadCheck resourcePoolBulkheadCheck(Environment environment, PoolProperties properties,
 			ConnectionPools pools) {
 		return new PoolBulkheadCheck(environment, properties, pools);
 	}
