@@ -8,6 +8,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP proxy in front of a real server, for outage tests: {@link #cut()} drops
@@ -29,6 +31,12 @@ public final class TcpProxy implements AutoCloseable {
 	private volatile boolean holdReplies;
 
 	private final Object replyGate = new Object();
+
+	private final AtomicInteger accepted = new AtomicInteger();
+
+	private final AtomicInteger connected = new AtomicInteger();
+
+	private final AtomicInteger peakConnected = new AtomicInteger();
 
 	private TcpProxy(String targetHost, int targetPort) throws IOException {
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -100,6 +108,32 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Return how many client connections the proxy has accepted and forwarded since it
+	 * started, as a count of the sockets a client opened.
+	 * @return the number of connections
+	 */
+	public int acceptedConnections() {
+		return this.accepted.get();
+	}
+
+	/**
+	 * Return how many forwarded connections are open now, idle ones included.
+	 * @return the number of open connections
+	 */
+	public int openConnections() {
+		return this.connected.get();
+	}
+
+	/**
+	 * Return the most forwarded connections that were open at the same time since the
+	 * proxy started.
+	 * @return the peak number of open connections
+	 */
+	public int peakOpenConnections() {
+		return this.peakConnected.get();
+	}
+
 	@Override
 	public void close() {
 		cut();
@@ -117,8 +151,16 @@ public final class TcpProxy implements AutoCloseable {
 				Socket target = new Socket(this.targetHost, this.targetPort);
 				this.open.add(client);
 				this.open.add(target);
-				pump(client, target, false);
-				pump(target, client, true);
+				this.accepted.incrementAndGet();
+				this.peakConnected.accumulateAndGet(this.connected.incrementAndGet(), Math::max);
+				AtomicBoolean closed = new AtomicBoolean();
+				Runnable onClose = () -> {
+					if (closed.compareAndSet(false, true)) {
+						this.connected.decrementAndGet();
+					}
+				};
+				pump(client, target, false, onClose);
+				pump(target, client, true, onClose);
 			}
 			catch (IOException ex) {
 				// closed or refused: keep accepting until the proxy is closed
@@ -126,7 +168,7 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
-	private void pump(Socket from, Socket to, boolean replies) {
+	private void pump(Socket from, Socket to, boolean replies, Runnable onClose) {
 		Thread thread = new Thread(() -> {
 			byte[] buffer = new byte[8192];
 			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -148,6 +190,7 @@ public final class TcpProxy implements AutoCloseable {
 			finally {
 				closeQuietly(from);
 				closeQuietly(to);
+				onClose.run();
 			}
 		}, "tcp-proxy-pump");
 		thread.setDaemon(true);
