@@ -6,6 +6,8 @@ import io.github.airesource.autoconfigure.ChatModels;
 import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import io.github.airesource.autoconfigure.ResourceAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
+import io.github.airesource.autoconfigure.redis.RedisConnectionWarmUp;
+import io.github.airesource.autoconfigure.redis.RedisStoreMetrics;
 import io.github.airesource.autoconfigure.redis.RedisStores;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.ResourceRedisProperties;
@@ -16,7 +18,9 @@ import io.github.airesource.core.ratelimit.ProviderHolds;
 import io.github.airesource.core.ratelimit.RateLimitAdvisor;
 import io.github.airesource.core.ratelimit.RateLimitStore;
 import io.github.airesource.core.ratelimit.RateLimits;
+import io.github.airesource.core.ratelimit.redis.RedisRateLimitStore;
 import io.github.airesource.core.redis.FailureMode;
+import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.UsageRecorder;
@@ -103,6 +107,38 @@ public class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean(RateLimitStore.class)
 		InMemoryRateLimitStore resourceRateLimitStore() {
 			return new InMemoryRateLimitStore(Clock.systemUTC());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = STORE, havingValue = "redis")
+	@ConditionalOnClass(name = "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory")
+	static class RedisStoreConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(RateLimitStore.class)
+		RedisRateLimitStore resourceRateLimitStore(ObjectProvider<ResourceRedis> redis) {
+			return new RedisRateLimitStore(RedisStores.require(redis, STORE));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(name = "resourceRateLimitRedisWarmUp")
+		RedisConnectionWarmUp resourceRateLimitRedisWarmUp(ObjectProvider<ResourceRedis> redis) {
+			return new RedisConnectionWarmUp(RedisStores.require(redis, STORE));
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+		static class RedisStoreMetricsConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean(name = "resourceRateLimitRedisMetrics")
+			MeterBinder resourceRateLimitRedisMetrics(ObjectProvider<RedisRateLimitStore> store) {
+				return (registry) -> store
+					.ifAvailable((redisStore) -> RedisStoreMetrics.bind(redisStore.health(), registry));
+			}
+
 		}
 
 	}

@@ -18,6 +18,7 @@ import io.github.airesource.core.ratelimit.RateLimit;
 import io.github.airesource.core.ratelimit.RateLimitAdvisor;
 import io.github.airesource.core.ratelimit.RateLimitStore;
 import io.github.airesource.core.ratelimit.RateLimits;
+import io.github.airesource.core.ratelimit.redis.RedisRateLimitStore;
 import io.github.airesource.core.scope.ScopeCaptureAdvisor;
 import io.github.airesource.core.scope.ScopeType;
 import io.github.airesource.core.usage.UsageAdvisor;
@@ -27,6 +28,7 @@ import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegi
 import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -141,7 +143,28 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	@Test
+	void whenTheStoreIsRedisThenTheRedisStoreAndItsConnectionWarmUpAreUsed() {
+		this.enabled.withPropertyValues("ai.resource.rate-limit.store=redis")
+			.withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(RedisRateLimitStore.class)
+				.doesNotHaveBean(InMemoryRateLimitStore.class)
+				.hasBean("resourceRateLimitRedisWarmUp"));
+	}
+
+	@Test
+	void whenRedisStoreAndTheUserDefinesAStoreThenNoRedisIsNeeded() {
+		RateLimitStore store = new InMemoryRateLimitStore(Clock.systemUTC());
+		this.enabled.withPropertyValues("ai.resource.rate-limit.store=redis")
+			.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class))
+			.withBean(RateLimitStore.class, () -> store)
+			.run((context) -> assertThat(context).hasNotFailed().getBean(RateLimitStore.class).isSameAs(store));
+	}
+
+	@Test
 	void whenRedisStoreWithoutARedisConnectionThenStartupFailsSayingWhatToAdd() {
+		this.enabled.withPropertyValues("ai.resource.rate-limit.store=redis")
+			.run((context) -> assertThat(analyze(context.getStartupFailure()).getDescription())
+				.contains("Property: ai.resource.rate-limit.store"));
 		this.enabled.withPropertyValues("ai.resource.rate-limit.store=redis")
 			.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class))
 			.run((context) -> {
