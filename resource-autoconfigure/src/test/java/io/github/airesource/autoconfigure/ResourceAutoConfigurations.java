@@ -3,6 +3,7 @@ package io.github.airesource.autoconfigure;
 import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
+import io.github.airesource.autoconfigure.ratelimit.RateLimitAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageEndpointAutoConfiguration;
@@ -36,7 +37,7 @@ public final class ResourceAutoConfigurations {
 		return AutoConfigurations.of(ResourceAutoConfiguration.class, PricingAutoConfiguration.class,
 				ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class,
 				UsageEndpointAutoConfiguration.class, BudgetAutoConfiguration.class,
-				BudgetEndpointAutoConfiguration.class);
+				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class);
 	}
 
 	/**

@@ -108,6 +108,20 @@ public final class OpenAiWireServer implements AutoCloseable {
 	}
 
 	/**
+	 * Answer the next request with a JSON chat completion and extra response headers,
+	 * such as the provider's {@code x-ratelimit-*} headers.
+	 * @param completion the answer
+	 * @param headers the headers to add
+	 * @return this server
+	 */
+	public OpenAiWireServer replyWithHeaders(OpenAiCompletion completion, Map<String, String> headers) {
+		MockResponse response = completionResponse(completion);
+		headers.forEach(response::setHeader);
+		this.server.enqueue(response);
+		return this;
+	}
+
+	/**
 	 * Answer the next request with a stream of chunks, the way OpenAI streams: a role
 	 * chunk, the text chunks, a finish chunk, then (when usage is reported) a chunk
 	 * without choices that carries the usage, then {@code [DONE]}.

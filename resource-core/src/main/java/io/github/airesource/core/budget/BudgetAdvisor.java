@@ -17,6 +17,7 @@ import io.github.airesource.core.ResourceAdvisorOrder;
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.model.ModelNames;
 import io.github.airesource.core.pricing.PricingCatalog;
+import io.github.airesource.core.pricing.ReservationPrices;
 import io.github.airesource.core.redis.FailureMode;
 import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.redis.StoreUnavailableException;

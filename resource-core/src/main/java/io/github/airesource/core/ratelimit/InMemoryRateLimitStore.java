@@ -2,10 +2,11 @@ package io.github.airesource.core.ratelimit;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -20,14 +21,20 @@ import org.springframework.util.Assert;
  * Not Resilience4j's {@code RateLimiter}: its permits refresh all at once at the start of
  * each cycle, a fixed window that lets twice the limit through around a cycle boundary,
  * and it counts permits of one size where a call takes tokens and dollars by the
- * thousand. GCRA needs one timestamp per bucket and no refill thread.
+ * thousand. GCRA needs one timestamp per bucket and no refill thread. The arithmetic is
+ * {@link Gcra}'s, in microseconds, the same as the Redis store's.
  *
  * <p>
- * One monitor guards every bucket, as in the in-memory budget store: a call checks and
- * takes from several buckets at once, and the work under it is arithmetic on a few longs,
- * never blocking. Buckets are kept per limit and key in a Caffeine cache bounded by
- * {@code maxKeys}; a bucket is forgotten only once it is full again, so forgetting never
- * hands out capacity that was spent.
+ * One monitor guards every bucket and every access to the cache that holds them, as in
+ * the in-memory budget store: a call checks and takes from several buckets at once, and
+ * the work under it is arithmetic on a few longs and a cache lookup, never blocking.
+ * Cache access is under the monitor too, so that no bucket can be evicted between being
+ * looked up and being charged (a charge on an evicted bucket would be lost, and the key
+ * would start full again). Buckets are kept per limit and key in a Caffeine cache bounded
+ * by {@code maxKeys}; a bucket expires once it is full again, when forgetting it changes
+ * nothing. Only when more than {@code maxKeys} keys are in use at once does the bound
+ * evict buckets that are not full yet, handing their keys capacity early: size it above
+ * the number of keys active within one period.
  */
 public final class InMemoryRateLimitStore implements RateLimitStore {
 
@@ -53,34 +60,42 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		this.buckets = Caffeine.newBuilder()
 			.maximumSize(maxKeys)
 			.expireAfter(new UntilFull())
-			.ticker(() -> nowNanos(clock))
-			// Maintenance on the calling thread, not a pool thread woken per burst of
-			// calls.
+			.ticker(() -> Gcra.nowMicros(clock) * 1_000L)
+			// Maintenance on the calling thread, under the store's monitor, not on a pool
+			// thread that could evict a bucket while a call charges it.
 			.executor(Runnable::run)
 			.build();
 	}
 
 	@Override
 	public RateLimitDecision acquire(List<RateLimitCharge> charges, Duration maxWait) {
-		List<Buckets> current = buckets(charges);
-		long maxWaitNanos = maxWait.toNanos();
+		Assert.notNull(charges, "charges must not be null");
+		long maxWaitMicros = Gcra.toMicros(maxWait);
+		RateLimitDecision.Refused never = Gcra.neverFits(charges);
+		if (never != null) {
+			return never;
+		}
 		synchronized (this.lock) {
-			long now = nowNanos(this.clock);
+			long now = Gcra.nowMicros(this.clock);
+			List<Buckets> current = buckets(charges);
+			// What each bucket would hold after this call: a bucket charged twice in one
+			// call (two charges of one limit and key) must see both.
+			Map<Buckets, Buckets> after = new IdentityHashMap<>();
 			long longest = 0;
 			int longestIndex = -1;
 			RateDimension longestDimension = null;
 			for (int i = 0; i < charges.size(); i++) {
 				RateLimitCharge charge = charges.get(i);
+				RateLimit limit = charge.limit();
+				Buckets bucket = after.computeIfAbsent(current.get(i), Buckets::copy);
 				for (RateDimension dimension : DIMENSIONS) {
-					Long capacity = charge.limit().capacity(dimension);
 					long amount = charge.amount(dimension);
-					if (capacity == null || amount == 0) {
+					if (limit.capacity(dimension) == null || amount == 0) {
 						continue;
 					}
-					if (amount > capacity) {
-						return new RateLimitDecision.Refused(i, dimension, null);
-					}
-					long wait = current.get(i).waitFor(dimension, charge.limit(), amount, now);
+					int at = dimension.ordinal();
+					bucket.add(at, Gcra.interval(limit, dimension, amount), Gcra.denominator(limit, dimension), now);
+					long wait = bucket.tat[at] - Gcra.periodMicros(limit) - now + ((bucket.fraction[at] > 0) ? 1 : 0);
 					if (wait > longest) {
 						longest = wait;
 						longestIndex = i;
@@ -88,53 +103,70 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 					}
 				}
 			}
-			if (longest > maxWaitNanos) {
-				return new RateLimitDecision.Refused(longestIndex, longestDimension, Duration.ofNanos(longest));
+			if (longest > maxWaitMicros) {
+				return new RateLimitDecision.Refused(longestIndex, longestDimension, Gcra.duration(longest));
 			}
-			List<RateLimitState> states = new ArrayList<>(charges.size());
-			for (int i = 0; i < charges.size(); i++) {
-				RateLimitCharge charge = charges.get(i);
-				Buckets bucket = current.get(i);
-				for (RateDimension dimension : DIMENSIONS) {
-					if (charge.limit().capacity(dimension) != null) {
-						bucket.add(dimension, charge.limit(), charge.amount(dimension), now);
-						states.add(bucket.state(dimension, charge.limit(), charge.key(), now));
-					}
-				}
-			}
-			return new RateLimitDecision.Admitted(Duration.ofNanos(longest), states);
+			after.forEach(Buckets::takeFrom);
+			keep(charges, current);
+			return new RateLimitDecision.Admitted(Gcra.duration(longest), states(charges, current, now));
 		}
 	}
 
 	@Override
 	public void adjust(List<RateLimitCharge> charges, long requests, long tokens, long costNanos) {
-		List<Buckets> current = buckets(charges);
+		Assert.notNull(charges, "charges must not be null");
+		long[] amounts = new long[DIMENSIONS.length];
+		amounts[RateDimension.REQUESTS.ordinal()] = requests;
+		amounts[RateDimension.TOKENS.ordinal()] = tokens;
+		amounts[RateDimension.COST.ordinal()] = costNanos;
 		synchronized (this.lock) {
-			long now = nowNanos(this.clock);
+			long now = Gcra.nowMicros(this.clock);
+			List<Buckets> current = buckets(charges);
 			for (int i = 0; i < charges.size(); i++) {
 				RateLimit limit = charges.get(i).limit();
 				Buckets bucket = current.get(i);
-				bucket.add(RateDimension.REQUESTS, limit, requests, now);
-				bucket.add(RateDimension.TOKENS, limit, tokens, now);
-				bucket.add(RateDimension.COST, limit, costNanos, now);
+				for (RateDimension dimension : DIMENSIONS) {
+					long amount = amounts[dimension.ordinal()];
+					if (limit.capacity(dimension) != null && amount != 0) {
+						bucket.add(dimension.ordinal(), Gcra.interval(limit, dimension, amount),
+								Gcra.denominator(limit, dimension), now);
+					}
+				}
 			}
-		}
-		// The expiry moved: let Caffeine see the new one.
-		for (int i = 0; i < charges.size(); i++) {
-			this.buckets.put(key(charges.get(i)), current.get(i));
+			keep(charges, current);
 		}
 	}
 
 	@Override
 	public List<RateLimitState> state(RateLimit limit, String key) {
-		Buckets bucket = this.buckets.getIfPresent(new BucketKey(limit.name(), key));
-		Buckets current = (bucket != null) ? bucket : new Buckets(limit);
+		Assert.notNull(limit, "limit must not be null");
+		Assert.notNull(key, "key must not be null");
 		List<RateLimitState> states = new ArrayList<>(DIMENSIONS.length);
 		synchronized (this.lock) {
-			long now = nowNanos(this.clock);
+			long now = Gcra.nowMicros(this.clock);
+			Buckets bucket = this.buckets.getIfPresent(new BucketKey(limit.name(), key));
 			for (RateDimension dimension : DIMENSIONS) {
 				if (limit.capacity(dimension) != null) {
-					states.add(current.state(dimension, limit, key, now));
+					int at = dimension.ordinal();
+					states.add((bucket != null)
+							? Gcra.state(limit, key, dimension, bucket.tat[at], bucket.fraction[at], now)
+							: Gcra.state(limit, key, dimension, 0, 0, now));
+				}
+			}
+		}
+		return states;
+	}
+
+	private List<RateLimitState> states(List<RateLimitCharge> charges, List<Buckets> current, long now) {
+		List<RateLimitState> states = new ArrayList<>(charges.size() * 2);
+		for (int i = 0; i < charges.size(); i++) {
+			RateLimitCharge charge = charges.get(i);
+			for (RateDimension dimension : DIMENSIONS) {
+				if (charge.limit().capacity(dimension) != null) {
+					int at = dimension.ordinal();
+					Buckets bucket = current.get(i);
+					states.add(Gcra.state(charge.limit(), charge.key(), dimension, bucket.tat[at], bucket.fraction[at],
+							now));
 				}
 			}
 		}
@@ -143,98 +175,120 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 	private List<Buckets> buckets(List<RateLimitCharge> charges) {
 		List<Buckets> current = new ArrayList<>(charges.size());
+		// One object per key even when a call names a key twice and the first lookup's
+		// entry is already due to expire.
+		Map<BucketKey, Buckets> seen = new HashMap<>();
 		for (RateLimitCharge charge : charges) {
-			current.add(this.buckets.get(key(charge), (ignored) -> new Buckets(charge.limit())));
+			current.add(seen.computeIfAbsent(key(charge), (key) -> this.buckets.get(key, (ignored) -> new Buckets())));
 		}
 		return current;
+	}
+
+	/**
+	 * Put the buckets a call changed back: Caffeine computes their expiry from the new
+	 * times, and a bucket that looking up another one evicted is kept after all.
+	 */
+	private void keep(List<RateLimitCharge> charges, List<Buckets> current) {
+		for (int i = 0; i < charges.size(); i++) {
+			this.buckets.put(key(charges.get(i)), current.get(i));
+		}
 	}
 
 	private static BucketKey key(RateLimitCharge charge) {
 		return new BucketKey(charge.limit().name(), charge.key());
 	}
 
-	private static long nowNanos(Clock clock) {
-		Instant now = clock.instant();
-		return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
-	}
-
 	private record BucketKey(String limit, String key) {
 	}
 
 	/**
-	 * The theoretical arrival time of each dimension of one limit and key, in epoch
-	 * nanoseconds; 0 (long past) is a full bucket. Guarded by the store's monitor.
+	 * The theoretical arrival time of each dimension of one limit and key: whole epoch
+	 * microseconds and a fraction in units of {@link Gcra#denominator}; (0, 0), long
+	 * past, is a full bucket. Guarded by the store's monitor. The arithmetic is
+	 * {@code ratelimit.lua}'s, step for step.
 	 */
 	private static final class Buckets {
 
 		private final long[] tat = new long[DIMENSIONS.length];
 
-		/** The longest period of the limits: the bucket is full at latest then. */
-		private final long periodNanos;
+		private final long[] fraction = new long[DIMENSIONS.length];
 
-		Buckets(RateLimit limit) {
-			this.periodNanos = limit.period().toNanos();
+		Buckets copy() {
+			Buckets copy = new Buckets();
+			copy.takeFrom(this);
+			return copy;
 		}
 
-		long waitFor(RateDimension dimension, RateLimit limit, long amount, long now) {
-			long start = Math.max(this.tat[dimension.ordinal()], now);
-			return start + increment(limit, dimension, amount) - this.periodNanos - now;
-		}
-
-		void add(RateDimension dimension, RateLimit limit, long amount, long now) {
-			if (amount == 0 || limit.capacity(dimension) == null) {
-				return;
-			}
-			int index = dimension.ordinal();
-			long start = Math.max(this.tat[index], now);
-			// A refund never makes the bucket fuller than full (tat below now).
-			this.tat[index] = Math.max(start + increment(limit, dimension, amount), now);
-		}
-
-		RateLimitState state(RateDimension dimension, RateLimit limit, String key, long now) {
-			long capacity = limit.capacity(dimension);
-			long tat = Math.max(this.tat[dimension.ordinal()], now);
-			long free = now + this.periodNanos - tat;
-			long remaining = (free <= 0) ? 0
-					: Math.min(capacity, (long) Math.floor((double) free * capacity / this.periodNanos));
-			return new RateLimitState(limit.name(), key, dimension, capacity, remaining, Duration.ofNanos(tat - now),
-					limit.period());
-		}
-
-		long fullAt() {
-			long latest = 0;
-			for (long time : this.tat) {
-				latest = Math.max(latest, time);
-			}
-			return latest;
+		void takeFrom(Buckets other) {
+			System.arraycopy(other.tat, 0, this.tat, 0, this.tat.length);
+			System.arraycopy(other.fraction, 0, this.fraction, 0, this.fraction.length);
 		}
 
 		/**
-		 * The time {@code amount} takes to flow back, rounded up: a charge never costs
-		 * less than its share and a refund never gives back more.
+		 * Add an interval, from now when the bucket is full; a refund never makes it
+		 * fuller than full and debt stays within {@link Gcra#MAX_AHEAD_MICROS}.
 		 */
-		private long increment(RateLimit limit, RateDimension dimension, long amount) {
-			return (long) Math.ceil((double) amount * this.periodNanos / limit.capacity(dimension));
+		void add(int at, Gcra.Interval interval, long denominator, long now) {
+			long micros = this.tat[at];
+			long fraction = this.fraction[at];
+			if (fraction >= denominator) {
+				// Written under another capacity of the same limit name.
+				micros += fraction / denominator;
+				fraction %= denominator;
+			}
+			if (micros < now || (micros == now && fraction == 0)) {
+				micros = now;
+				fraction = 0;
+			}
+			micros += interval.micros();
+			fraction += interval.fraction();
+			if (fraction >= denominator) {
+				fraction -= denominator;
+				micros++;
+			}
+			long most = now + Gcra.MAX_AHEAD_MICROS;
+			if (micros > most || (micros == most && fraction > 0)) {
+				micros = most;
+				fraction = 0;
+			}
+			if (micros < now) {
+				micros = now;
+				fraction = 0;
+			}
+			this.tat[at] = micros;
+			this.fraction[at] = fraction;
+		}
+
+		/** When every dimension is full again, in the cache's ticker (nanoseconds). */
+		long fullAtNanos() {
+			long latest = 0;
+			for (int at = 0; at < this.tat.length; at++) {
+				latest = Math.max(latest, this.tat[at] + ((this.fraction[at] > 0) ? 1 : 0));
+			}
+			return latest * 1_000L;
 		}
 
 	}
 
-	/** A bucket may be forgotten once it is full again. */
+	/** A bucket may be forgotten once it is full again; reading it changes nothing. */
 	private static final class UntilFull implements Expiry<BucketKey, Buckets> {
+
+		private static final long CREATE_GRACE_NANOS = 1_000_000_000L;
 
 		@Override
 		public long expireAfterCreate(BucketKey key, Buckets value, long currentTime) {
-			return value.periodNanos;
+			// A new bucket is full; the grace keeps it for the call that is charging it.
+			return Math.max(value.fullAtNanos() - currentTime, 0) + CREATE_GRACE_NANOS;
 		}
 
 		@Override
 		public long expireAfterUpdate(BucketKey key, Buckets value, long currentTime, long currentDuration) {
-			return Math.max(value.fullAt() - currentTime, 0) + value.periodNanos;
+			return Math.max(value.fullAtNanos() - currentTime, 0);
 		}
 
 		@Override
 		public long expireAfterRead(BucketKey key, Buckets value, long currentTime, long currentDuration) {
-			return Math.max(currentDuration, Math.max(value.fullAt() - currentTime, 0) + value.periodNanos);
+			return currentDuration;
 		}
 
 	}

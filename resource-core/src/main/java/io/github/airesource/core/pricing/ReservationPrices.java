@@ -1,23 +1,24 @@
-package io.github.airesource.core.budget;
+package io.github.airesource.core.pricing;
 
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.github.airesource.core.pricing.ModelPrice;
-import io.github.airesource.core.pricing.PricingCatalog;
+import io.github.airesource.core.budget.BudgetMoney;
 
 /**
  * Prices reservations in whole nano-dollars. A price in USD per million tokens with at
  * most three decimals is a whole number of nano-dollars per token ($2.50 is 2,500), so
  * most reservations cost two multiplications instead of several {@link BigDecimal}s on
  * every call; other prices take the exact {@link BigDecimal} path. Rates are kept per
- * model name in a small bounded cache.
+ * model name in a small bounded cache. Shared by the budget and rate-limit advisors,
+ * which both charge a call its prompt plus output reservation up front.
  */
-final class ReservationPrices {
+public final class ReservationPrices {
 
-	private static final long UNPRICED = -1;
+	/** What {@link #costNanos} answers for a model without a price. */
+	public static final long UNPRICED = -1;
 
 	private static final int MAX_REMEMBERED_MODELS = 256;
 
@@ -31,7 +32,11 @@ final class ReservationPrices {
 	 */
 	private final Map<String, Optional<Rates>> rates = new ConcurrentHashMap<>();
 
-	ReservationPrices(PricingCatalog pricing) {
+	/**
+	 * Create prices backed by a catalog.
+	 * @param pricing the catalog
+	 */
+	public ReservationPrices(PricingCatalog pricing) {
 		this.pricing = pricing;
 	}
 
@@ -43,7 +48,7 @@ final class ReservationPrices {
 	 * @param outputTokens the most output tokens
 	 * @return nano-dollars, or {@code -1} when the model has no price
 	 */
-	long costNanos(String model, long promptTokens, long outputTokens) {
+	public long costNanos(String model, long promptTokens, long outputTokens) {
 		if (promptTokens == 0 && outputTokens == 0) {
 			return 0;
 		}

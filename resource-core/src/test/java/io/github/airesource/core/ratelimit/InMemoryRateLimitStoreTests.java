@@ -1,0 +1,81 @@
+package io.github.airesource.core.ratelimit;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.airesource.core.scope.ScopeType;
+import io.github.airesource.testsupport.MutableClock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The contract against the memory store, on a clock the tests move, plus what only memory
+ * has: its bound on keys.
+ */
+class InMemoryRateLimitStoreTests extends RateLimitStoreContractTests {
+
+	private final MutableClock clock = MutableClock.atNewYear2026();
+
+	private final InMemoryRateLimitStore store = new InMemoryRateLimitStore(this.clock, 1000);
+
+	@Override
+	protected RateLimitStore store() {
+		return this.store;
+	}
+
+	@Override
+	protected void passTime(Duration duration) {
+		this.clock.advance(duration);
+	}
+
+	@Override
+	protected long storeMicros() {
+		return Gcra.nowMicros(this.clock);
+	}
+
+	@Override
+	protected Duration shortPeriod() {
+		return Duration.ofMinutes(1);
+	}
+
+	@Test
+	void whenTheWholeLimitIsSpentThenHalfAPeriodLaterExactlyHalfFits() {
+		RateLimit limit = requests("global-rph", ScopeType.GLOBAL, 10, HOUR);
+		List<RateLimitCharge> one = List.of(charge(limit, "global", 0, 0));
+		for (int i = 0; i < 10; i++) {
+			admitted(this.store.acquire(one, Duration.ZERO));
+		}
+
+		this.clock.advance(HOUR.dividedBy(2));
+
+		for (int i = 0; i < 5; i++) {
+			admitted(this.store.acquire(one, Duration.ZERO));
+		}
+		assertThat(this.store.acquire(one, Duration.ZERO))
+			.isEqualTo(new RateLimitDecision.Refused(0, RateDimension.REQUESTS, HOUR.dividedBy(10)));
+	}
+
+	@Test
+	void whenABucketIsFullAgainThenForgettingItChangesNothing() {
+		RateLimit limit = requests("user-rph", ScopeType.USER, 10, HOUR);
+		List<RateLimitCharge> one = List.of(charge(limit, "alice", 0, 0));
+		for (int i = 0; i < 10; i++) {
+			admitted(this.store.acquire(one, Duration.ZERO));
+		}
+		admitted(this.store.acquire(one, HOUR));
+
+		// A period later the bucket would be full without the delayed call; other keys'
+		// lookups run the cache's expiry.
+		this.clock.advance(HOUR);
+		this.store.acquire(List.of(charge(limit, "bob", 0, 0)), Duration.ZERO);
+
+		assertThat(single(this.store.state(limit, "alice")).remaining())
+			.as("not forgotten while the delayed call's share is still flowing back")
+			.isEqualTo(9);
+		this.clock.advance(HOUR.dividedBy(10));
+		assertThat(single(this.store.state(limit, "alice")).remaining()).isEqualTo(10);
+	}
+
+}
