@@ -2,6 +2,9 @@ package io.github.airesource.autoconfigure;
 
 import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration;
+import io.github.airesource.autoconfigure.concurrency.ConcurrencyAutoConfiguration;
+import io.github.airesource.autoconfigure.guard.GuardAutoConfiguration;
+import io.github.airesource.autoconfigure.pool.PoolAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.ratelimit.RateLimitAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
@@ -18,6 +21,10 @@ import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfigu
 import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
+import org.springframework.boot.autoconfigure.http.HttpMessageConvertersAutoConfiguration;
+import org.springframework.boot.autoconfigure.http.client.HttpClientAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.client.RestClientAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.reactive.function.client.WebClientAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
@@ -37,13 +44,15 @@ public final class ResourceAutoConfigurations {
 		return AutoConfigurations.of(ResourceAutoConfiguration.class, PricingAutoConfiguration.class,
 				ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class,
 				UsageEndpointAutoConfiguration.class, BudgetAutoConfiguration.class,
-				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class);
+				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class,
+				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class);
 	}
 
 	/**
 	 * Return a runner with AI Resource, the OpenAI chat model pointed at a wire server,
-	 * the chat client builder, metrics and the endpoint infrastructure. Retries are off
-	 * so that error tests see one request.
+	 * the chat client builder, Boot's HTTP clients (which the starter's connection pool
+	 * configures), metrics and the endpoint infrastructure. Retries are off so that error
+	 * tests see one request.
 	 * @param baseUrl the OpenAI base URL
 	 * @return the runner
 	 */
@@ -53,7 +62,9 @@ public final class ResourceAutoConfigurations {
 					OpenAiChatAutoConfiguration.class, ToolCallingAutoConfiguration.class,
 					SpringAiRetryAutoConfiguration.class, MetricsAutoConfiguration.class,
 					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-					EndpointAutoConfiguration.class, RedisAutoConfiguration.class))
+					EndpointAutoConfiguration.class, RedisAutoConfiguration.class,
+					HttpMessageConvertersAutoConfiguration.class, HttpClientAutoConfiguration.class,
+					RestClientAutoConfiguration.class, WebClientAutoConfiguration.class))
 			.withPropertyValues("spring.ai.openai.api-key=test-key", "spring.ai.openai.base-url=" + baseUrl,
 					"spring.ai.openai.chat.options.model=gpt-4o-mini",
 					"spring.ai.openai.chat.options.stream-usage=true", "spring.ai.retry.max-attempts=1",

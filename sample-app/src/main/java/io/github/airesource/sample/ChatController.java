@@ -6,6 +6,8 @@ import java.util.function.Consumer;
 
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.ResourceLimitException;
+import io.github.airesource.core.guard.CallTimeoutException;
+import io.github.airesource.core.guard.ToolIterationLimitException;
 import io.github.airesource.core.usage.UsageRecord;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -63,24 +65,27 @@ public class ChatController {
 	 * @return the answer with its usage and cost
 	 */
 	@PostMapping
-	public ChatReply chat(@RequestBody ChatRequest request) {
+	public ResponseEntity<ChatReply> chat(@RequestBody ChatRequest request) {
 		String message = requireMessage(request.message());
 		String conversationId = conversationIdOf(request.conversationId());
 		ChatClientResponse response = this.chatClient.prompt()
 			.user(message)
 			.advisors(identity(conversationId, request.user(), request.tenant()))
+			.advisors(priority(request.priority()))
 			.call()
 			.chatClientResponse();
 		UsageRecord usage = usageOf(response);
-		return new ChatReply(textOf(response.chatResponse()), conversationId, usage,
+		ChatReply reply = new ChatReply(textOf(response.chatResponse()), conversationId, usage,
 				(usage != null) ? usage.cost() : null);
+		return ResponseEntity.ok().headers(RateLimitHeaders.of(response)).body(reply);
 	}
 
 	/**
 	 * Stream an answer as server-sent events: {@code token} events with the text as it
 	 * arrives, then one {@code usage} event with the usage record. A resource limit that
-	 * refuses the call ends the stream with an {@code error} event holding a problem
-	 * detail, since the status line has already been sent.
+	 * refuses the call, a timeout or a runaway tool loop ends the stream with an
+	 * {@code error} event holding a problem detail, since the status line has already
+	 * been sent.
 	 * @param message what the user says
 	 * @param conversationId the conversation to continue, or {@code null} to start one
 	 * @param user who is asking, or {@code null}
@@ -106,10 +111,15 @@ public class ChatController {
 			return responses.doOnNext(last::set)
 				.concatMap(ChatController::tokenEvent)
 				.concatWith(Mono.fromSupplier(() -> usageEvent(last.get())))
-				.onErrorResume(ResourceLimitException.class,
-						(ex) -> Mono.just(event("error", ResourceLimitExceptionHandler.problemOf(ex))));
+				.onErrorResume(ChatController::answeredAsProblem, (ex) -> Mono
+					.just(event("error", ResourceLimitExceptionHandler.problemOf((RuntimeException) ex))));
 		});
 		return ResponseEntity.ok().header(CONVERSATION_ID_HEADER, conversation).body(events);
+	}
+
+	private static boolean answeredAsProblem(Throwable ex) {
+		return ex instanceof ResourceLimitException || ex instanceof CallTimeoutException
+				|| ex instanceof ToolIterationLimitException;
 	}
 
 	private static String requireMessage(@Nullable String message) {
@@ -137,6 +147,14 @@ public class ChatController {
 			}
 			if (StringUtils.hasText(tenant)) {
 				advisors.param(ResourceContextKeys.TENANT, tenant);
+			}
+		};
+	}
+
+	private static Consumer<ChatClient.AdvisorSpec> priority(@Nullable String priority) {
+		return (advisors) -> {
+			if (StringUtils.hasText(priority)) {
+				advisors.param(ResourceContextKeys.PRIORITY, priority);
 			}
 		};
 	}

@@ -3,6 +3,9 @@ package io.github.airesource.sample;
 import java.time.Duration;
 
 import io.github.airesource.core.ResourceLimitException;
+import io.github.airesource.core.guard.CallTimeoutException;
+import io.github.airesource.core.guard.PromptTooLargeException;
+import io.github.airesource.core.guard.ToolIterationLimitException;
 import io.github.airesource.core.redis.StoreUnavailableException;
 
 import org.springframework.http.HttpHeaders;
@@ -14,9 +17,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Answers a call refused by a resource limit with 429 Too Many Requests (503 Service
- * Unavailable when the limit's store could not be reached), as an RFC 9457 problem detail
- * naming the limit and its scope, and with {@code Retry-After} when the limit knows when
- * capacity returns.
+ * Unavailable when the limit's store could not be reached, 413 Content Too Large for a
+ * prompt over the guard's size), as an RFC 9457 problem detail naming the limit and its
+ * scope, and with {@code Retry-After} when the limit knows when capacity returns. A call
+ * that ran out of time is a 504 Gateway Timeout, a model that kept asking for tools a 502
+ * Bad Gateway.
  */
 @RestControllerAdvice
 public class ResourceLimitExceptionHandler {
@@ -28,6 +33,32 @@ public class ResourceLimitExceptionHandler {
 		return response.body(problemOf(ex));
 	}
 
+	@ExceptionHandler(CallTimeoutException.class)
+	ResponseEntity<ProblemDetail> handleTimeout(CallTimeoutException ex) {
+		return ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT).body(problemOf(ex));
+	}
+
+	@ExceptionHandler(ToolIterationLimitException.class)
+	ResponseEntity<ProblemDetail> handleToolLoop(ToolIterationLimitException ex) {
+		return ResponseEntity.status(HttpStatus.BAD_GATEWAY).body(problemOf(ex));
+	}
+
+	/**
+	 * Describe a call the model did not finish as a problem detail.
+	 * @param ex the timeout or the runaway tool loop
+	 * @return the problem detail
+	 */
+	static ProblemDetail problemOf(RuntimeException ex) {
+		if (ex instanceof ResourceLimitException limit) {
+			return problemOf(limit);
+		}
+		boolean timeout = ex instanceof CallTimeoutException;
+		ProblemDetail problem = ProblemDetail
+			.forStatusAndDetail(timeout ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.BAD_GATEWAY, ex.getMessage());
+		problem.setTitle(timeout ? "Model call timed out" : "Model kept calling tools");
+		return problem;
+	}
+
 	/**
 	 * Describe a refused call as a problem detail.
 	 * @param ex the refusal
@@ -36,16 +67,21 @@ public class ResourceLimitExceptionHandler {
 	static ProblemDetail problemOf(ResourceLimitException ex) {
 		HttpStatus status = statusOf(ex);
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, ex.getMessage());
-		problem.setTitle(
-				(status == HttpStatus.SERVICE_UNAVAILABLE) ? "Resource limit unavailable" : "Resource limit reached");
+		problem.setTitle(switch (status) {
+			case SERVICE_UNAVAILABLE -> "Resource limit unavailable";
+			case PAYLOAD_TOO_LARGE -> "Prompt too large";
+			default -> "Resource limit reached";
+		});
 		problem.setProperty("limit", ex.limitName());
 		problem.setProperty("scope", ex.scope().value());
 		return problem;
 	}
 
 	private static HttpStatus statusOf(ResourceLimitException ex) {
-		return (ex instanceof StoreUnavailableException) ? HttpStatus.SERVICE_UNAVAILABLE
-				: HttpStatus.TOO_MANY_REQUESTS;
+		if (ex instanceof StoreUnavailableException) {
+			return HttpStatus.SERVICE_UNAVAILABLE;
+		}
+		return (ex instanceof PromptTooLargeException) ? HttpStatus.PAYLOAD_TOO_LARGE : HttpStatus.TOO_MANY_REQUESTS;
 	}
 
 	/**

@@ -242,6 +242,57 @@ class SampleApplicationTests {
 		chat(client, Map.of("message", "And me?", "user", "vip"));
 	}
 
+	@Test
+	@DirtiesContext(methodMode = DirtiesContext.MethodMode.BEFORE_METHOD)
+	void whenAUserCallsMoreThanFiveTimesAMinuteThenRateLimitHeadersCountDownAndTheSixthCallIs429(
+			@Autowired WebTestClient client) {
+		// vip: the budget's bigger plan, so that the rate limit is what refuses.
+		for (int remaining = 4; remaining >= 0; remaining--) {
+			post(client, Map.of("message", "Quick question", "user", "vip")).expectStatus()
+				.isOk()
+				.expectHeader()
+				.valueEquals(RateLimitHeaders.RATE_LIMIT_POLICY, "\"per-user-rpm\";q=5;w=60")
+				.expectHeader()
+				.valueMatches(RateLimitHeaders.RATE_LIMIT, "\"per-user-rpm\";r=" + remaining + ";t=\\d+");
+		}
+
+		post(client, Map.of("message", "Quick question", "user", "vip")).expectStatus()
+			.isEqualTo(429)
+			.expectHeader()
+			.valueMatches(HttpHeaders.RETRY_AFTER, "1[0-2]")
+			.expectBody()
+			.jsonPath("$.limit")
+			.isEqualTo("per-user-rpm")
+			.jsonPath("$.scope")
+			.isEqualTo("user");
+		post(client, Map.of("message", "Quick question", "user", "someone-else")).expectStatus().isOk();
+	}
+
+	@Test
+	void whenThePromptIsLargerThanTheGuardAllowsThenTheAnswerIs413AndNothingIsCharged(@Autowired WebTestClient client) {
+		String huge = "word ".repeat(2500);
+
+		post(client, Map.of("message", huge, "user", "gina")).expectStatus()
+			.isEqualTo(413)
+			.expectHeader()
+			.doesNotExist(HttpHeaders.RETRY_AFTER)
+			.expectBody()
+			.jsonPath("$.limit")
+			.isEqualTo("max-prompt-tokens")
+			.jsonPath("$.title")
+			.isEqualTo("Prompt too large");
+		JsonNode budget = json(client.get()
+			.uri("/actuator/aibudgets/per-user-daily/gina")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
+		assertThat(budget.get("usedTokens").asLong()).isZero();
+		assertThat(budget.get("reservedTokens").asLong()).isZero();
+	}
+
 	private WebTestClient.ResponseSpec post(WebTestClient client, Map<String, String> request) {
 		return client.post().uri("/api/chat").contentType(MediaType.APPLICATION_JSON).bodyValue(request).exchange();
 	}

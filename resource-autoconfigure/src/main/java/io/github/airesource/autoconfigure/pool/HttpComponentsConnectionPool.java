@@ -78,6 +78,11 @@ final class HttpComponentsConnectionPool implements MeasuredPool, AutoCloseable 
 		// Shared: closing one client (a request factory being disposed) must not close
 		// the pool the others use; the context closes it.
 		client.setConnectionManager(this.manager).setConnectionManagerShared(true);
+		// HttpClient's default retry strategy waits out a 429 or 503 with its
+		// Retry-After and resends, on the caller's thread and below every advisor and
+		// interceptor: the call holds its permit meanwhile and the rate limiter never
+		// learns of the provider's limit. Spring AI has its own retry for model calls.
+		client.disableAutomaticRetries();
 		// Started with the first client rather than with the bean: no thread for a pool
 		// that nothing uses.
 		if (this.evicting.compareAndSet(false, true)) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.airesource.autoconfigure.ResourceAutoConfigurations;
+import io.github.airesource.autoconfigure.pool.PoolAutoConfiguration;
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.ratelimit.ProviderHolds;
 import io.github.airesource.core.ratelimit.RateLimitAdvisor;
@@ -175,11 +176,12 @@ class ProviderFeedbackEndToEndTests {
 		return ResourceAutoConfigurations.withOpenAi(this.server.baseUrl())
 			.withConfiguration(AutoConfigurations.of(HttpMessageConvertersAutoConfiguration.class,
 					HttpClientAutoConfiguration.class, RestClientAutoConfiguration.class,
-					WebClientAutoConfiguration.class))
+					WebClientAutoConfiguration.class, PoolAutoConfiguration.class))
 			.withBean(ProviderHolds.class, () -> new ProviderHolds(this.clock))
-			// Apache HttpClient 5's default retry strategy would wait out one 429 itself,
-			// below the interceptor: see the notes on Retry-After.
-			.withPropertyValues("spring.http.client.factory=jdk", "ai.resource.rate-limit.enabled=true",
+			// Over the pooled Apache HttpClient 5, as the starter ships: the pool turns
+			// its
+			// automatic retries off, so the first 429 reaches the interceptor.
+			.withPropertyValues("ai.resource.rate-limit.enabled=true",
 					"ai.resource.rate-limit.limits.global-rpm.requests=1000");
 	}
 
