@@ -173,16 +173,30 @@ public final class Gcra {
 			// The largest n with n * period / capacity <= period - ahead, exactly:
 			// floor(((period - aheadMicros) * denominator - aheadFraction) * capacity
 			// / (period * denominator)).
-			BigInteger free = BigInteger.valueOf(period - aheadMicros)
-				.multiply(BigInteger.valueOf(denominator))
-				.subtract(BigInteger.valueOf(aheadFraction));
-			remaining = free.multiply(BigInteger.valueOf(capacity))
-				.divide(BigInteger.valueOf(period).multiply(BigInteger.valueOf(denominator)))
-				.longValueExact();
+			long span = period - aheadMicros;
+			long free = span * denominator;
+			if (denominator == capacity && Math.multiplyHigh(span, denominator) == 0 && free >= 0) {
+				// The usual case, without BigInteger (every admitted call reports its
+				// states): with the capacity as denominator the formula is
+				// floor(free / period), and free is positive.
+				remaining = (free - aheadFraction) / period;
+			}
+			else {
+				remaining = exactRemaining(span, denominator, aheadFraction, capacity, period);
+			}
 		}
 		long resetAfter = aheadMicros + ((aheadFraction > 0) ? 1 : 0);
 		return new RateLimitState(limit.name(), key, dimension, capacity, Math.min(remaining, capacity),
 				duration(resetAfter), limit.period());
+	}
+
+	private static long exactRemaining(long span, long denominator, long aheadFraction, long capacity, long period) {
+		BigInteger free = BigInteger.valueOf(span)
+			.multiply(BigInteger.valueOf(denominator))
+			.subtract(BigInteger.valueOf(aheadFraction));
+		return free.multiply(BigInteger.valueOf(capacity))
+			.divide(BigInteger.valueOf(period).multiply(BigInteger.valueOf(denominator)))
+			.longValueExact();
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.Map;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 
 import org.springframework.util.Assert;
 
@@ -49,6 +50,8 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 	private final Cache<BucketKey, Buckets> buckets;
 
+	private final Policy<BucketKey, Buckets> policy;
+
 	public InMemoryRateLimitStore(Clock clock) {
 		this(clock, DEFAULT_MAX_KEYS);
 	}
@@ -65,6 +68,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 			// thread that could evict a bucket while a call charges it.
 			.executor(Runnable::run)
 			.build();
+		this.policy = this.buckets.policy();
 	}
 
 	@Override
@@ -185,12 +189,19 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	}
 
 	/**
-	 * Put the buckets a call changed back: Caffeine computes their expiry from the new
-	 * times, and a bucket that looking up another one evicted is kept after all.
+	 * Put the buckets a call changed back where needed: one that is now full later than
+	 * the cache would keep it, so that Caffeine computes its expiry from the new times,
+	 * and one that looking up another one evicted, so that it is kept after all. Every
+	 * other bucket is in the cache already and kept long enough: a put would only run the
+	 * cache's maintenance once more (a put is most of what a charge costs).
 	 */
 	private void keep(List<RateLimitCharge> charges, List<Buckets> current) {
 		for (int i = 0; i < charges.size(); i++) {
-			this.buckets.put(key(charges.get(i)), current.get(i));
+			Buckets bucket = current.get(i);
+			BucketKey key = key(charges.get(i));
+			if (bucket.fullAtNanos() > bucket.keptUntilNanos || this.policy.getIfPresentQuietly(key) != bucket) {
+				this.buckets.put(key, bucket);
+			}
 		}
 	}
 
@@ -212,6 +223,12 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		private final long[] tat = new long[DIMENSIONS.length];
 
 		private final long[] fraction = new long[DIMENSIONS.length];
+
+		/**
+		 * Until when, in the cache's ticker, the cache keeps this bucket at least: set
+		 * whenever the cache computes its expiry. Not copied.
+		 */
+		private long keptUntilNanos;
 
 		Buckets copy() {
 			Buckets copy = new Buckets();
@@ -270,20 +287,31 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 	}
 
-	/** A bucket may be forgotten once it is full again; reading it changes nothing. */
+	/**
+	 * A bucket may be forgotten once it is full again; reading it changes nothing. It is
+	 * kept a grace of one second beyond: a new bucket for the call that is charging it,
+	 * and every bucket so that charges within the grace need not write it back to the
+	 * cache (see {@link InMemoryRateLimitStore#keep}); a full bucket kept longer is the
+	 * same as none.
+	 */
 	private static final class UntilFull implements Expiry<BucketKey, Buckets> {
 
-		private static final long CREATE_GRACE_NANOS = 1_000_000_000L;
+		private static final long GRACE_NANOS = 1_000_000_000L;
 
 		@Override
 		public long expireAfterCreate(BucketKey key, Buckets value, long currentTime) {
-			// A new bucket is full; the grace keeps it for the call that is charging it.
-			return Math.max(value.fullAtNanos() - currentTime, 0) + CREATE_GRACE_NANOS;
+			return keep(value, currentTime);
 		}
 
 		@Override
 		public long expireAfterUpdate(BucketKey key, Buckets value, long currentTime, long currentDuration) {
-			return Math.max(value.fullAtNanos() - currentTime, 0);
+			return keep(value, currentTime);
+		}
+
+		private static long keep(Buckets value, long currentTime) {
+			long duration = Math.max(value.fullAtNanos() - currentTime, 0) + GRACE_NANOS;
+			value.keptUntilNanos = currentTime + duration;
+			return duration;
 		}
 
 		@Override

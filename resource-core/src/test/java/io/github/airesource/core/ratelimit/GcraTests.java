@@ -1,7 +1,9 @@
 package io.github.airesource.core.ratelimit;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,38 @@ class GcraTests {
 		assertThat(Gcra.state(limit, "alice", RateDimension.TOKENS, NOW + 666_667, 0, NOW).remaining())
 			.as("a microsecond short of one more")
 			.isZero();
+	}
+
+	@Test
+	void whenRemainingIsComputedWithoutBigIntegerThenItIsTheExactFormula() {
+		// The long fast path and the BigInteger path against the formula, on both sides
+		// of the range of a long: small and huge capacities, short and long periods.
+		Random random = new Random(42);
+		long[] capacities = { 1, 3, 7, 1_000, 999_983, 10_000_000_000L, 1_000_000_000_000_000L, Gcra.MAX_DENOMINATOR,
+				Gcra.MAX_DENOMINATOR * 3 };
+		Duration[] periods = { Duration.ofMillis(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofDays(1) };
+		for (long capacity : capacities) {
+			for (Duration period : periods) {
+				RateLimit limit = limit(period, capacity);
+				long periodMicros = Gcra.periodMicros(limit);
+				long denominator = Gcra.denominator(limit, RateDimension.TOKENS);
+				for (int i = 0; i < 200; i++) {
+					long ahead = (i == 0) ? 0 : Math.floorMod(random.nextLong(), periodMicros);
+					long fraction = (ahead == 0 && i % 2 == 0) ? 0 : Math.floorMod(random.nextLong(), denominator);
+					BigInteger free = BigInteger.valueOf(periodMicros - ahead)
+						.multiply(BigInteger.valueOf(denominator))
+						.subtract(BigInteger.valueOf((ahead == 0 && fraction == 0) ? 0 : fraction));
+					long expected = free.multiply(BigInteger.valueOf(capacity))
+						.divide(BigInteger.valueOf(periodMicros).multiply(BigInteger.valueOf(denominator)))
+						.min(BigInteger.valueOf(capacity))
+						.longValueExact();
+					RateLimitState state = Gcra.state(limit, "alice", RateDimension.TOKENS, NOW + ahead, fraction, NOW);
+					assertThat(state.remaining())
+						.as("capacity %d, period %s, ahead %d + %d/%d", capacity, period, ahead, fraction, denominator)
+						.isEqualTo(expected);
+				}
+			}
+		}
 	}
 
 	@Test
