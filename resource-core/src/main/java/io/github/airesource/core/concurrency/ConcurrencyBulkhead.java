@@ -1,6 +1,7 @@
 package io.github.airesource.core.concurrency;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import io.github.airesource.core.concurrency.ConcurrencyPermit.State;
 import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.scope.ScopeType;
+import io.github.airesource.core.support.RejectionCounter;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -90,10 +91,10 @@ public final class ConcurrencyBulkhead {
 
 	private final AtomicIntegerArray queued = new AtomicIntegerArray(PRIORITIES.length);
 
-	private final Map<String, LongAdder> rejections = Map.of(ConcurrencyLimitExceededException.MAX_QUEUE,
-			new LongAdder(), ConcurrencyLimitExceededException.MAX_WAIT, new LongAdder(),
-			ConcurrencyLimitExceededException.PER_USER, new LongAdder(), ConcurrencyLimitExceededException.PER_TENANT,
-			new LongAdder());
+	private final Map<String, RejectionCounter> rejections = Map.of(ConcurrencyLimitExceededException.MAX_QUEUE,
+			new RejectionCounter(), ConcurrencyLimitExceededException.MAX_WAIT, new RejectionCounter(),
+			ConcurrencyLimitExceededException.PER_USER, new RejectionCounter(),
+			ConcurrencyLimitExceededException.PER_TENANT, new RejectionCounter());
 
 	private final List<Consumer<Duration>> waitListeners = new CopyOnWriteArrayList<>();
 
@@ -199,6 +200,21 @@ public final class ConcurrencyBulkhead {
 	 */
 	public int queued(ConcurrencyPriority priority) {
 		return this.queued.get(priority.ordinal());
+	}
+
+	/**
+	 * Return when a call was last refused by one of the bulkhead's limits.
+	 * @param limit {@link ConcurrencyLimitExceededException#MAX_QUEUE},
+	 * {@link ConcurrencyLimitExceededException#MAX_WAIT},
+	 * {@link ConcurrencyLimitExceededException#PER_USER} or
+	 * {@link ConcurrencyLimitExceededException#PER_TENANT}
+	 * @return the time, or {@code null} when none was refused
+	 */
+	@Nullable
+	public Instant lastRejection(String limit) {
+		RejectionCounter counter = this.rejections.get(limit);
+		Assert.notNull(counter, () -> "no concurrency limit is named '" + limit + "'");
+		return counter.last();
 	}
 
 	/**
@@ -470,7 +486,7 @@ public final class ConcurrencyBulkhead {
 	}
 
 	private long rejections(String limit) {
-		return this.rejections.get(limit).sum();
+		return this.rejections.get(limit).count();
 	}
 
 	private void notifyAdmitted(@Nullable List<ConcurrencyPermit> handedOver) {

@@ -1,6 +1,8 @@
 package io.github.airesource.core.guard;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import io.github.airesource.core.ResourceAdvisor;
@@ -10,6 +12,7 @@ import io.github.airesource.core.scope.CallScopes;
 import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.support.MaxOutputTokens;
+import io.github.airesource.core.support.RejectionCounter;
 import io.github.airesource.core.support.RequestModels;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
@@ -75,6 +78,8 @@ public final class PromptGuardAdvisor implements ResourceAdvisor {
 
 	private volatile boolean warnedUncappable;
 
+	private final RejectionCounter promptRejections = new RejectionCounter();
+
 	private PromptGuardAdvisor(Builder builder) {
 		this.maxPromptTokens = builder.maxPromptTokens;
 		this.maxOutputTokens = builder.maxOutputTokens;
@@ -120,6 +125,7 @@ public final class PromptGuardAdvisor implements ResourceAdvisor {
 		if (this.maxPromptTokens > 0) {
 			int tokens = RequestTokens.of(request, this.tokenCounter, model).total();
 			if (tokens > this.maxPromptTokens) {
+				this.promptRejections.increment();
 				recordRejection(request, model);
 				throw new PromptTooLargeException(tokens, this.maxPromptTokens);
 			}
@@ -179,6 +185,26 @@ public final class PromptGuardAdvisor implements ResourceAdvisor {
 	 */
 	public int maxToolIterations() {
 		return this.maxToolIterations;
+	}
+
+	/**
+	 * Return how many calls were refused since start, by the limit that refused them:
+	 * {@value PromptTooLargeException#LIMIT_NAME}. Tool-iteration stops end calls that
+	 * already ran and are not counted here.
+	 * @return the counts, every limit present
+	 */
+	public Map<String, Long> rejections() {
+		return Map.of(PromptTooLargeException.LIMIT_NAME, this.promptRejections.count());
+	}
+
+	/**
+	 * Return when a call was last refused by a limit.
+	 * @param limit {@value PromptTooLargeException#LIMIT_NAME}
+	 * @return the time, or {@code null} when none was refused or the limit is unknown
+	 */
+	@Nullable
+	public Instant lastRejection(String limit) {
+		return PromptTooLargeException.LIMIT_NAME.equals(limit) ? this.promptRejections.last() : null;
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.github.airesource.core.ratelimit;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,6 +28,7 @@ import io.github.airesource.core.scope.CallScopes;
 import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.scope.ScopeType;
+import io.github.airesource.core.support.RejectionCounter;
 import io.github.airesource.core.support.RequestModels;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
@@ -134,7 +136,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 
 	private final LongAdder failedAdjustments = new LongAdder();
 
-	private final Map<RateLimitRejection, LongAdder> rejections = new EnumMap<>(RateLimitRejection.class);
+	private final Map<RateLimitRejection, RejectionCounter> rejections = new EnumMap<>(RateLimitRejection.class);
 
 	private RateLimitAdvisor(Builder builder) {
 		this.rateLimits = builder.rateLimits;
@@ -154,7 +156,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		this.waitRecorder = builder.waitRecorder;
 		this.order = builder.order;
 		for (RateLimitRejection reason : RateLimitRejection.values()) {
-			this.rejections.put(reason, new LongAdder());
+			this.rejections.put(reason, new RejectionCounter(this.holds.clock()));
 		}
 	}
 
@@ -249,7 +251,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 	 */
 	public Map<RateLimitRejection, Long> rejections() {
 		Map<RateLimitRejection, Long> counts = new EnumMap<>(RateLimitRejection.class);
-		this.rejections.forEach((reason, count) -> counts.put(reason, count.sum()));
+		this.rejections.forEach((reason, count) -> counts.put(reason, count.count()));
 		return counts;
 	}
 
@@ -259,7 +261,17 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 	 * @return the count
 	 */
 	public long rejections(RateLimitRejection reason) {
-		return this.rejections.get(reason).sum();
+		return this.rejections.get(reason).count();
+	}
+
+	/**
+	 * Return when a call was last refused for one reason.
+	 * @param reason the reason
+	 * @return the time, by the provider holds' clock, or {@code null} when none was
+	 */
+	@Nullable
+	public Instant lastRejection(RateLimitRejection reason) {
+		return this.rejections.get(reason).last();
 	}
 
 	private Admission admit(ChatClientRequest request) {

@@ -151,6 +151,8 @@ class ConcurrencyBulkheadTests {
 		ConcurrencySnapshot snapshot = bulkhead.snapshot();
 		assertThat(snapshot.queued().total()).isEqualTo(2);
 		assertThat(snapshot.rejections()).isEqualTo(new ConcurrencySnapshot.Rejections(1, 0, 0, 0));
+		assertThat(bulkhead.lastRejection(ConcurrencyLimitExceededException.MAX_QUEUE)).isNotNull();
+		assertThat(bulkhead.lastRejection(ConcurrencyLimitExceededException.MAX_WAIT)).isNull();
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package io.github.airesource.core.guard;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -106,6 +107,23 @@ class PromptGuardAdvisorTests {
 		assertThat(store.usage(daily, "alice").reservedTokens()).isZero();
 		assertThat(this.recorded).singleElement()
 			.satisfies((record) -> assertThat(record.outcome()).isEqualTo(CallOutcome.REJECTED));
+	}
+
+	@Test
+	void whenPromptsAreRefusedThenTheyAreCountedWithTheTimeOfTheLastForTheLimitsEndpoint() {
+		this.server.answerEveryRequest(OpenAiCompletion.text("Paris.").usage(20, 5));
+		PromptGuardAdvisor guard = guard().maxPromptTokens(100).build();
+		ChatClient client = client(guard);
+		assertThat(guard.rejections()).containsExactly(Map.entry("max-prompt-tokens", 0L));
+		assertThat(guard.lastRejection("max-prompt-tokens")).isNull();
+
+		ask(client, QUESTION, null);
+		assertThatThrownBy(() -> ask(client, LONG_QUESTION, null)).isInstanceOf(PromptTooLargeException.class);
+		assertThatThrownBy(() -> ask(client, LONG_QUESTION, null)).isInstanceOf(PromptTooLargeException.class);
+
+		assertThat(guard.rejections()).containsExactly(Map.entry("max-prompt-tokens", 2L));
+		assertThat(guard.lastRejection("max-prompt-tokens")).isNotNull();
+		assertThat(guard.lastRejection("no-such-limit")).isNull();
 	}
 
 	@Test

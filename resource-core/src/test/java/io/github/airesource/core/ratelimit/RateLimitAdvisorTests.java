@@ -323,6 +323,8 @@ class RateLimitAdvisorTests {
 		this.clock.advance(Duration.ofSeconds(20));
 		assertThat(ask(client, "alice", null)).isEqualTo("Rome.");
 		assertThat(advisor.rejections(RateLimitRejection.PROVIDER)).isEqualTo(1);
+		assertThat(advisor.lastRejection(RateLimitRejection.PROVIDER)).isEqualTo(this.clock.instant().minusSeconds(20));
+		assertThat(advisor.lastRejection(RateLimitRejection.LIMIT)).isNull();
 	}
 
 	@Test
