@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 url="${REDIS_URL:-redis://127.0.0.1:6379}"
 hostport="${url#redis://}"; host="${hostport%:*}"; port="${hostport##*:}"
 
-./mvnw -q -pl benchmarks -am package -DskipTests
+[ -n "${SKIP_BUILD:-}" ] || ./mvnw -q -pl benchmarks -am package -DskipTests
 
 echo "== redis-benchmark: PING, 4 clients, no pipelining"
 redis-benchmark -h "$host" -p "$port" -c 4 -n 400000 -q -t ping_mbulk

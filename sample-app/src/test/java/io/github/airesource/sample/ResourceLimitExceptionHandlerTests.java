@@ -3,6 +3,11 @@ package io.github.airesource.sample;
 import java.time.Duration;
 
 import io.github.airesource.core.ResourceLimitException;
+import io.github.airesource.core.guard.CallTimeoutException;
+import io.github.airesource.core.guard.PromptTooLargeException;
+import io.github.airesource.core.guard.ToolIterationLimitException;
+import io.github.airesource.core.ratelimit.RateDimension;
+import io.github.airesource.core.ratelimit.RateLimitExceededException;
 import io.github.airesource.core.redis.StoreUnavailableException;
 import io.github.airesource.core.scope.ScopeType;
 import org.junit.jupiter.api.Test;
@@ -54,6 +59,38 @@ class ResourceLimitExceptionHandlerTests {
 		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 		assertThat(response.getBody().getStatus()).isEqualTo(503);
 		assertThat(response.getBody().getTitle()).isEqualTo("Resource limit unavailable");
+	}
+
+	@Test
+	void whenThePromptIsTooLargeThenTheAnswerIs413WithoutRetryAfter() {
+		ResponseEntity<ProblemDetail> response = this.handler
+			.handleResourceLimit(new PromptTooLargeException(5000, 2000));
+
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
+		assertThat(response.getHeaders().containsKey(HttpHeaders.RETRY_AFTER)).isFalse();
+		assertThat(response.getBody().getTitle()).isEqualTo("Prompt too large");
+		assertThat(response.getBody().getProperties()).containsEntry("limit", "max-prompt-tokens");
+	}
+
+	@Test
+	void whenAConcurrencyOrRateLimitRefusesThenTheAnswerIs429() {
+		ResponseEntity<ProblemDetail> rate = this.handler.handleResourceLimit(new RateLimitExceededException(
+				"No capacity", "user-rpm", ScopeType.USER, "alice", RateDimension.REQUESTS, Duration.ofSeconds(12)));
+
+		assertThat(rate.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		assertThat(rate.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("12");
+	}
+
+	@Test
+	void whenTheCallTimesOutThenTheAnswerIs504AndARunawayToolLoopIs502() {
+		ResponseEntity<ProblemDetail> timeout = this.handler
+			.handleTimeout(new CallTimeoutException(Duration.ofSeconds(60)));
+		ResponseEntity<ProblemDetail> tools = this.handler.handleToolLoop(new ToolIterationLimitException(5));
+
+		assertThat(timeout.getStatusCode()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
+		assertThat(timeout.getBody().getTitle()).isEqualTo("Model call timed out");
+		assertThat(tools.getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
+		assertThat(tools.getBody().getTitle()).isEqualTo("Model kept calling tools");
 	}
 
 }

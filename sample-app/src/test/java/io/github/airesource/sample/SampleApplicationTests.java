@@ -266,6 +266,26 @@ class SampleApplicationTests {
 			.jsonPath("$.scope")
 			.isEqualTo("user");
 		post(client, Map.of("message", "Quick question", "user", "someone-else")).expectStatus().isOk();
+		JsonNode bucket = json(client.get()
+			.uri("/actuator/ailimits/per-user-rpm/vip")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
+		assertThat(bucket.at("/state/0/dimension").asText()).isEqualTo("requests");
+		assertThat(bucket.at("/state/0/remaining").asLong()).isZero();
+		JsonNode limits = json(client.get()
+			.uri("/actuator/ailimits")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
+		assertThat(limits.at("/concurrency/max").asInt()).isEqualTo(4);
+		assertThat(limits.at("/concurrency/active").asInt()).isZero();
 	}
 
 	@Test
