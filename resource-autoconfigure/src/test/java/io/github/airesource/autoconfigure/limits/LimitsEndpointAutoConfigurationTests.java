@@ -9,7 +9,6 @@ import io.github.airesource.actuate.limits.LimitsHealthIndicator;
 import io.github.airesource.autoconfigure.ResourceAutoConfigurations;
 import io.github.airesource.autoconfigure.concurrency.ConcurrencyAutoConfiguration;
 import io.github.airesource.autoconfigure.guard.GuardAutoConfiguration;
-import io.github.airesource.autoconfigure.pool.PoolAutoConfiguration;
 import io.github.airesource.core.ratelimit.RateLimitAdvisor;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.health.Health;
@@ -30,7 +29,8 @@ class LimitsEndpointAutoConfigurationTests {
 		.withConfiguration(ResourceAutoConfigurations.resource())
 		.withConfiguration(AutoConfigurations.of(ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class,
 				LimitsEndpointAutoConfiguration.class))
-		.withPropertyValues("management.endpoints.web.exposure.include=ailimits");
+		// The connection pool is on by default; the tests that want it turn it back on.
+		.withPropertyValues("management.endpoints.web.exposure.include=ailimits", "ai.resource.pool.enabled=false");
 
 	private final ApplicationContextRunner rateLimited = this.runner.withPropertyValues(
 			"ai.resource.rate-limit.enabled=true", "ai.resource.rate-limit.limits.global-rpm.requests=100");
@@ -73,7 +73,7 @@ class LimitsEndpointAutoConfigurationTests {
 
 	@Test
 	void whenOnlyConnectionPoolsAreOnThenTheEndpointShowsThemWithoutAHealthContributor() {
-		this.runner.withConfiguration(AutoConfigurations.of(PoolAutoConfiguration.class)).run((context) -> {
+		this.runner.withPropertyValues("ai.resource.pool.enabled=true").run((context) -> {
 			assertThat(context).hasSingleBean(LimitsEndpoint.class).doesNotHaveBean(LimitsHealthIndicator.class);
 			LimitsDescriptor report = context.getBean(LimitsEndpoint.class).limits();
 			assertThat(report.connectionPools()).isNotNull();
