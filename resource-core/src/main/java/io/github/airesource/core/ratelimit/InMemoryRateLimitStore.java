@@ -315,7 +315,41 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		return new BucketKey(charge.limit().name(), charge.key());
 	}
 
-	private record BucketKey(String limit, String key) {
+	/**
+	 * A limit's name and a scope key. Not a record: a record's generated hashCode and
+	 * equals go through method handles, and Caffeine hashes and compares a key on every
+	 * lookup; the hash is computed once here.
+	 */
+	private static final class BucketKey {
+
+		private final String limit;
+
+		private final String key;
+
+		private final int hash;
+
+		BucketKey(String limit, String key) {
+			this.limit = limit;
+			this.key = key;
+			this.hash = 31 * limit.hashCode() + key.hashCode();
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return this == other || (other instanceof BucketKey that && this.hash == that.hash
+					&& this.limit.equals(that.limit) && this.key.equals(that.key));
+		}
+
+		@Override
+		public int hashCode() {
+			return this.hash;
+		}
+
+		@Override
+		public String toString() {
+			return this.limit + "/" + this.key;
+		}
+
 	}
 
 	/**
