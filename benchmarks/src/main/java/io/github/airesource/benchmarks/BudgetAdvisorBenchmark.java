@@ -97,12 +97,15 @@ public class BudgetAdvisorBenchmark {
 		ScopeCaptureAdvisor capture = new ScopeCaptureAdvisor(resolution);
 		// Allowances no benchmark run can use up: the cost of refusals is not measured
 		// here.
-		Budgets budgets = new Budgets(
-				List.of(BudgetLimit.of("per-user-daily", ScopeType.USER, Duration.ofDays(1),
-						new BudgetAmount(Long.MAX_VALUE / 4, null)),
-						BudgetLimit.of("global-daily", ScopeType.GLOBAL, Duration.ofDays(1),
-								new BudgetAmount(null, new BigDecimal("1000000000")))),
-				new InMemoryBudgetStore(Clock.systemUTC()), null);
+		List<BudgetLimit> applied = new ArrayList<>();
+		applied.add(BudgetLimit.of("per-user-daily", ScopeType.USER, Duration.ofDays(1),
+				new BudgetAmount(Long.MAX_VALUE / 4, null)));
+		// The parameter used to be ignored: both variants ran with both limits.
+		if (this.limits.contains("global")) {
+			applied.add(BudgetLimit.of("global-daily", ScopeType.GLOBAL, Duration.ofDays(1),
+					new BudgetAmount(null, new BigDecimal("1000000000"))));
+		}
+		Budgets budgets = new Budgets(applied, new InMemoryBudgetStore(Clock.systemUTC()), null);
 		BudgetAdvisor budget = BudgetAdvisor.builder(budgets)
 			.tokenCounter(counter)
 			.scopeResolution(resolution)

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -92,6 +92,9 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 	private final List<BudgetLimit> limits;
 
+	/** Whether every limit covers every model: then every call is charged by all. */
+	private final boolean everyModel;
+
 	private final BudgetStore store;
 
 	private final PricingCatalog pricing;
@@ -128,6 +131,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	private BudgetAdvisor(Builder builder) {
 		this.budgets = builder.budgets;
 		this.limits = builder.budgets.limits();
+		this.everyModel = this.limits.stream().allMatch((limit) -> limit.models().isEmpty());
 		this.store = builder.budgets.store();
 		this.pricing = builder.pricing;
 		this.reservationPrices = new ReservationPrices(builder.pricing);
@@ -280,10 +284,14 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	}
 
 	private List<BudgetCharge> charges(ChatClientRequest request, String model, CallScope scope) {
-		List<BudgetLimit> applicable = new ArrayList<>(this.limits.size());
-		for (BudgetLimit limit : this.limits) {
-			if (limit.appliesTo(model)) {
-				applicable.add(limit);
+		List<BudgetLimit> applicable = this.limits;
+		if (!this.everyModel) {
+			// Only with model lists: the usual configuration needs no list per call.
+			applicable = new ArrayList<>(this.limits.size());
+			for (BudgetLimit limit : this.limits) {
+				if (limit.appliesTo(model)) {
+					applicable.add(limit);
+				}
 			}
 		}
 		if (applicable.isEmpty()) {
@@ -293,8 +301,9 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		Integer maxOutput = RequestModels.maxOutputTokens(request);
 		int output = (maxOutput != null) ? maxOutput : this.defaultOutputReservation;
 		long costNanos = this.reservationPrices.costNanos(model, prompt, output);
-		List<BudgetCharge> charges = new ArrayList<>(applicable.size());
-		for (BudgetLimit limit : applicable) {
+		BudgetCharge[] charges = new BudgetCharge[applicable.size()];
+		for (int i = 0; i < charges.length; i++) {
+			BudgetLimit limit = applicable.get(i);
 			String key = scope.idOf(limit.scope());
 			BudgetAmount allowance = this.budgets.allowanceOf(limit, key);
 			if (allowance.maxCost() != null && costNanos < 0) {
@@ -305,9 +314,13 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 								+ PricingCatalog.priceProperty(model) + " (input and output, USD per 1M tokens)",
 						limit.name(), limit.scope(), key, null, null);
 			}
-			charges.add(new BudgetCharge(limit, key, allowance, (long) prompt + output, Math.max(costNanos, 0)));
+			charges[i] = new BudgetCharge(limit, key, allowance, (long) prompt + output, Math.max(costNanos, 0));
 		}
-		return charges;
+		return switch (charges.length) {
+			case 1 -> List.of(charges[0]);
+			case 2 -> List.of(charges[0], charges[1]);
+			default -> List.of(charges);
+		};
 	}
 
 	/**
@@ -405,7 +418,11 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 		private final List<BudgetCharge> charges;
 
-		private final AtomicBoolean settled = new AtomicBoolean();
+		private static final AtomicIntegerFieldUpdater<Admission> SETTLED = AtomicIntegerFieldUpdater
+			.newUpdater(Admission.class, "settled");
+
+		/** 1 once settled: through {@link #SETTLED}, no AtomicBoolean per call. */
+		private volatile int settled;
 
 		private boolean observed;
 
@@ -457,7 +474,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		 * reserved.
 		 */
 		void settleFrom(ChatClientResponse response) {
-			if (this.charges.isEmpty() || this.settled.get()) {
+			if (this.charges.isEmpty() || this.settled != 0) {
 				return;
 			}
 			if (response.context().get(ResourceContextKeys.USAGE) instanceof UsageRecord record) {
@@ -481,7 +498,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 		}
 
 		void settleIfOpen(long tokens, long costNanos) {
-			if (this.charges.isEmpty() || !this.settled.compareAndSet(false, true)) {
+			if (this.charges.isEmpty() || !SETTLED.compareAndSet(this, 0, 1)) {
 				return;
 			}
 			if (Schedulers.isInNonBlockingThread()) {

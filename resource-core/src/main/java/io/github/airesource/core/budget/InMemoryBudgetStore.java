@@ -37,6 +37,8 @@ public final class InMemoryBudgetStore implements BudgetStore {
 
 	private final Clock clock;
 
+	private static final BudgetAdmission ADMITTED = new BudgetAdmission.Admitted();
+
 	private final Object lock = new Object();
 
 	private final Cache<CounterKey, Counter> counters;
@@ -66,15 +68,15 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	public BudgetAdmission reserve(String reservationId, List<BudgetCharge> charges, Duration leaseTtl,
 			boolean checkFallbackAt) {
 		long now = this.clock.millis();
-		List<Counter> current = counters(charges);
+		Counter[] current = counters(charges);
 		synchronized (this.lock) {
 			for (int i = 0; i < charges.size(); i++) {
-				current.get(i).roll(charges.get(i).limit(), now);
+				current[i].roll(charges.get(i).limit(), now);
 			}
 			if (checkFallbackAt) {
 				for (int i = 0; i < charges.size(); i++) {
 					BudgetCharge charge = charges.get(i);
-					BudgetUsage usage = current.get(i).usage(charge.limit(), now);
+					BudgetUsage usage = current[i].usage(charge.limit(), now);
 					if (charge.limit().fallbackAt() > 0
 							&& usage.usedFraction(charge.allowance()) >= charge.limit().fallbackAt()) {
 						return new BudgetAdmission.Degrade(i, usage);
@@ -82,15 +84,15 @@ public final class InMemoryBudgetStore implements BudgetStore {
 				}
 			}
 			for (int i = 0; i < charges.size(); i++) {
-				if (!current.get(i).fits(charges.get(i))) {
-					return new BudgetAdmission.Refused(i, current.get(i).usage(charges.get(i).limit(), now));
+				if (!current[i].fits(charges.get(i))) {
+					return new BudgetAdmission.Refused(i, current[i].usage(charges.get(i).limit(), now));
 				}
 			}
 			this.longestLease = Math.max(this.longestLease, leaseTtl.toNanos());
 			for (int i = 0; i < charges.size(); i++) {
-				current.get(i).reserve(reservationId, charges.get(i), now + leaseTtl.toMillis());
+				current[i].reserve(reservationId, charges.get(i), now + leaseTtl.toMillis());
 			}
-			return new BudgetAdmission.Admitted();
+			return ADMITTED;
 		}
 	}
 
@@ -98,11 +100,11 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	public void settle(String reservationId, List<BudgetCharge> charges, long actualTokens, long actualCostNanos,
 			Duration leaseTtl) {
 		long now = this.clock.millis();
-		List<Counter> current = counters(charges);
+		Counter[] current = counters(charges);
 		synchronized (this.lock) {
 			for (int i = 0; i < charges.size(); i++) {
-				current.get(i).roll(charges.get(i).limit(), now);
-				current.get(i).settle(reservationId, actualTokens, actualCostNanos);
+				current[i].roll(charges.get(i).limit(), now);
+				current[i].settle(reservationId, actualTokens, actualCostNanos);
 			}
 		}
 	}
@@ -167,16 +169,20 @@ public final class InMemoryBudgetStore implements BudgetStore {
 	 * Look the counters up outside the monitor: the cache is concurrent, and the shorter
 	 * the monitor is held the less concurrent calls wait for it.
 	 */
-	private List<Counter> counters(List<BudgetCharge> charges) {
-		List<Counter> found = new ArrayList<>(charges.size());
-		for (BudgetCharge charge : charges) {
-			found.add(counter(charge.limit(), charge.key()));
+	private Counter[] counters(List<BudgetCharge> charges) {
+		Counter[] found = new Counter[charges.size()];
+		for (int i = 0; i < found.length; i++) {
+			BudgetCharge charge = charges.get(i);
+			found[i] = counter(charge.limit(), charge.key());
 		}
 		return found;
 	}
 
 	private Counter counter(BudgetLimit limit, String key) {
-		return this.counters.get(new CounterKey(limit.name(), key), (k) -> new Counter(limit.period()));
+		Counter counter = this.counters.getIfPresent(new CounterKey(limit.name(), key));
+		// A capturing mapping function only for a key not seen yet.
+		return (counter != null) ? counter
+				: this.counters.get(new CounterKey(limit.name(), key), (k) -> new Counter(limit.period()));
 	}
 
 	static long windowStart(BudgetLimit limit, long nowMillis) {
@@ -188,20 +194,68 @@ public final class InMemoryBudgetStore implements BudgetStore {
 		return Instant.ofEpochMilli(windowStart(limit, nowMillis) + limit.period().toMillis());
 	}
 
-	private record CounterKey(String limit, String key) {
+	/**
+	 * A limit's name and a scope key. Not a record: a record's generated hashCode and
+	 * equals go through method handles, and Caffeine hashes and compares a key on every
+	 * lookup; the hash is computed once here.
+	 */
+	private static final class CounterKey {
+
+		private final String limit;
+
+		private final String key;
+
+		private final int hash;
+
+		CounterKey(String limit, String key) {
+			this.limit = limit;
+			this.key = key;
+			this.hash = 31 * limit.hashCode() + key.hashCode();
+		}
+
+		String limit() {
+			return this.limit;
+		}
+
+		String key() {
+			return this.key;
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return this == other || (other instanceof CounterKey that && this.hash == that.hash
+					&& this.limit.equals(that.limit) && this.key.equals(that.key));
+		}
+
+		@Override
+		public int hashCode() {
+			return this.hash;
+		}
+
+		@Override
+		public String toString() {
+			return this.limit + "/" + this.key;
+		}
+
 	}
 
 	/** How long a lease that ended unsettled is remembered for a late settle. */
 	private static final long EXPIRED_GRACE_MILLIS = Duration.ofHours(1).toMillis();
 
-	private record Lease(String id, long tokens, long costNanos, long expiresAt) {
-	}
-
 	/**
-	 * An entry of a counter's expiry queue: a lease in flight, or the marker a lease
-	 * leaves when it ends unsettled.
+	 * An entry of a counter's expiry queue: a lease in flight (what it reserved, until
+	 * {@code at}), or the marker a lease leaves when it ends unsettled. A lease is its
+	 * own queue entry, so that reserving creates one object and settling none.
 	 */
-	private record Due(long at, String id, boolean marker) implements Comparable<Due> {
+	private record Due(long at, String id, boolean marker, long tokens, long costNanos) implements Comparable<Due> {
+
+		static Due lease(String id, long tokens, long costNanos, long expiresAt) {
+			return new Due(expiresAt, id, false, tokens, costNanos);
+		}
+
+		static Due marker(String id, long until) {
+			return new Due(until, id, true, 0, 0);
+		}
 
 		@Override
 		public int compareTo(Due other) {
@@ -239,7 +293,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
 
 		private long extraCostNanos;
 
-		private final Map<String, Lease> leases = new HashMap<>();
+		private final Map<String, Due> leases = new HashMap<>();
 
 		private final Map<String, Long> endedUnsettled = new HashMap<>();
 
@@ -272,12 +326,12 @@ public final class InMemoryBudgetStore implements BudgetStore {
 					this.endedUnsettled.remove(expiry.id());
 					continue;
 				}
-				Lease lease = this.leases.remove(expiry.id());
+				Due lease = this.leases.remove(expiry.id());
 				this.reservedTokens -= lease.tokens();
 				this.reservedCostNanos -= lease.costNanos();
 				long until = now + EXPIRED_GRACE_MILLIS;
 				this.endedUnsettled.put(lease.id(), until);
-				this.expiries.add(new Due(until, lease.id(), true));
+				this.expiries.add(Due.marker(lease.id(), until));
 			}
 		}
 
@@ -294,14 +348,15 @@ public final class InMemoryBudgetStore implements BudgetStore {
 		void reserve(String id, BudgetCharge charge, long expiresAt) {
 			this.reservedTokens += charge.tokens();
 			this.reservedCostNanos += charge.costNanos();
-			this.leases.put(id, new Lease(id, charge.tokens(), charge.costNanos(), expiresAt));
-			this.expiries.add(new Due(expiresAt, id, false));
+			Due lease = Due.lease(id, charge.tokens(), charge.costNanos(), expiresAt);
+			this.leases.put(id, lease);
+			this.expiries.add(lease);
 		}
 
 		void settle(String id, long tokens, long costNanos) {
-			Lease lease = this.leases.remove(id);
+			Due lease = this.leases.remove(id);
 			if (lease != null) {
-				this.expiries.remove(new Due(lease.expiresAt(), id, false));
+				this.expiries.remove(lease);
 				this.reservedTokens -= lease.tokens();
 				this.reservedCostNanos -= lease.costNanos();
 			}
@@ -311,7 +366,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
 					// Settled before: a repeat changes nothing.
 					return;
 				}
-				this.expiries.remove(new Due(markerUntil, id, true));
+				this.expiries.remove(Due.marker(id, markerUntil));
 			}
 			this.usedTokens += tokens;
 			this.usedCostNanos += costNanos;

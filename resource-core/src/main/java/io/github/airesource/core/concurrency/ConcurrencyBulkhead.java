@@ -245,6 +245,12 @@ public final class ConcurrencyBulkhead {
 	}
 
 	void await(ConcurrencyPermit permit) throws InterruptedException {
+		if (permit.state() == State.ADMITTED) {
+			// Admitted in enter(), as most calls are: the state is volatile and only its
+			// owner closes a blocking call's permit, so the lock has nothing to add.
+			fireWaited(permit);
+			return;
+		}
 		List<ConcurrencyPermit> handedOver = null;
 		this.lock.lock();
 		try {
@@ -333,7 +339,8 @@ public final class ConcurrencyBulkhead {
 		}
 		if (state == State.ADMITTED) {
 			release(permit);
-			return dispatch();
+			// Nobody waits in the usual case: no iterators over three empty queues.
+			return (this.waiting > 0) ? dispatch() : null;
 		}
 		return null;
 	}

@@ -1,7 +1,7 @@
 package io.github.airesource.core.concurrency;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.Condition;
 
 import io.github.airesource.core.scope.CallScope;
@@ -47,7 +47,13 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	@Nullable
 	private Runnable onAdmitted;
 
-	private final AtomicBoolean waitReported = new AtomicBoolean();
+	/**
+	 * 1 once the wait is reported: through {@link #WAIT_REPORTED}, no object per call.
+	 */
+	private volatile int waitReported;
+
+	private static final AtomicIntegerFieldUpdater<ConcurrencyPermit> WAIT_REPORTED = AtomicIntegerFieldUpdater
+		.newUpdater(ConcurrencyPermit.class, "waitReported");
 
 	ConcurrencyPermit(ConcurrencyBulkhead bulkhead, ConcurrencyPriority priority, CallScope scope, long nanos) {
 		this.bulkhead = bulkhead;
@@ -154,7 +160,7 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	 * whichever thread sees the admission first.
 	 */
 	boolean markWaitReported() {
-		return this.waitReported.compareAndSet(false, true);
+		return WAIT_REPORTED.compareAndSet(this, 0, 1);
 	}
 
 	void closed() {

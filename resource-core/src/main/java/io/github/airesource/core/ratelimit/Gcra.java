@@ -51,6 +51,9 @@ public final class Gcra {
 	/** The largest denominator of a fraction: sums of two stay exact in Lua. */
 	public static final long MAX_DENOMINATOR = 1L << 52;
 
+	/** Not values() per call, which clones the array. */
+	private static final RateDimension[] DIMENSIONS = RateDimension.values();
+
 	private Gcra() {
 	}
 
@@ -93,7 +96,10 @@ public final class Gcra {
 	 */
 	public static long periodMicros(RateLimit limit) {
 		long period = toMicros(limit.period());
-		Assert.isTrue(period < MAX_AHEAD_MICROS, () -> "rate limit '" + limit.name() + "' has too long a period");
+		if (period >= MAX_AHEAD_MICROS) {
+			// Not Assert with a message supplier: this runs several times per charge.
+			throw new IllegalArgumentException("rate limit '" + limit.name() + "' has too long a period");
+		}
 		return period;
 	}
 
@@ -209,7 +215,7 @@ public final class Gcra {
 	public static RateLimitDecision.Refused neverFits(List<RateLimitCharge> charges) {
 		for (int i = 0; i < charges.size(); i++) {
 			RateLimitCharge charge = charges.get(i);
-			for (RateDimension dimension : RateDimension.values()) {
+			for (RateDimension dimension : DIMENSIONS) {
 				Long capacity = charge.limit().capacity(dimension);
 				if (capacity != null && charge.amount(dimension) > capacity) {
 					return new RateLimitDecision.Refused(i, dimension, null);
@@ -221,7 +227,9 @@ public final class Gcra {
 
 	private static long capacity(RateLimit limit, RateDimension dimension) {
 		Long capacity = limit.capacity(dimension);
-		Assert.notNull(capacity, () -> "rate limit '" + limit.name() + "' does not count " + dimension.value());
+		if (capacity == null) {
+			throw new IllegalArgumentException("rate limit '" + limit.name() + "' does not count " + dimension.value());
+		}
 		return capacity;
 	}
 

@@ -3,15 +3,13 @@ package io.github.airesource.core.ratelimit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import org.springframework.util.Assert;
 
@@ -50,7 +48,13 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 	private final Cache<BucketKey, Buckets> buckets;
 
-	private final Policy<BucketKey, Buckets> policy;
+	/** The cache's time: the clock's when the operation under way began. */
+	private long tickNanos;
+
+	/** Guarded by the monitor. */
+	private long[] undo = new long[2 * DIMENSIONS.length * 2];
+
+	private static final Function<BucketKey, Buckets> NEW_BUCKETS = (key) -> new Buckets();
 
 	public InMemoryRateLimitStore(Clock clock) {
 		this(clock, DEFAULT_MAX_KEYS);
@@ -60,15 +64,25 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		Assert.notNull(clock, "clock must not be null");
 		Assert.isTrue(maxKeys > 0, "maxKeys must be positive");
 		this.clock = clock;
+		this.tickNanos = Gcra.nowMicros(clock) * 1_000L;
 		this.buckets = Caffeine.newBuilder()
 			.maximumSize(maxKeys)
 			.expireAfter(new UntilFull())
-			.ticker(() -> Gcra.nowMicros(clock) * 1_000L)
+			// The time of the operation under way, read once per operation: every cache
+			// access is under the monitor, and reading the clock for each of them was a
+			// good part of a charge.
+			.ticker(() -> this.tickNanos)
 			// Maintenance on the calling thread, under the store's monitor, not on a pool
 			// thread that could evict a bucket while a call charges it.
 			.executor(Runnable::run)
+			// Runs within the eviction, under the monitor: tells keep() that a bucket a
+			// call holds must be put back, without a second lookup per bucket.
+			.evictionListener((BucketKey key, Buckets value, RemovalCause cause) -> {
+				if (value != null) {
+					value.evicted = true;
+				}
+			})
 			.build();
-		this.policy = this.buckets.policy();
 	}
 
 	@Override
@@ -79,25 +93,37 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		if (never != null) {
 			return never;
 		}
+		// The states read the charges later: they must not change.
+		List<RateLimitCharge> taken = List.copyOf(charges);
+		int size = taken.size();
+		BucketKey[] keys = keys(taken);
+		Buckets[] current = new Buckets[size];
+		long[] times = new long[2 * RateLimitStates.counted(taken)];
 		synchronized (this.lock) {
-			long now = Gcra.nowMicros(this.clock);
-			List<Buckets> current = buckets(charges);
-			// What each bucket would hold after this call: a bucket charged twice in one
-			// call (two charges of one limit and key) must see both.
-			Map<Buckets, Buckets> after = new IdentityHashMap<>();
+			long now = now();
+			lookUp(keys, current);
+			// Charged in place, each bucket's times before it first kept in undo: a
+			// bucket
+			// charged twice in one call (two charges of one limit and key) sees both, and
+			// a
+			// refusal puts every bucket back as it was.
+			long[] undo = undo(size);
+			int saved = 0;
 			long longest = 0;
 			int longestIndex = -1;
 			RateDimension longestDimension = null;
-			for (int i = 0; i < charges.size(); i++) {
-				RateLimitCharge charge = charges.get(i);
+			for (int i = 0; i < size; i++) {
+				RateLimitCharge charge = taken.get(i);
 				RateLimit limit = charge.limit();
-				Buckets bucket = after.computeIfAbsent(current.get(i), Buckets::copy);
+				Buckets bucket = current[i];
 				for (RateDimension dimension : DIMENSIONS) {
 					long amount = charge.amount(dimension);
 					if (limit.capacity(dimension) == null || amount == 0) {
 						continue;
 					}
 					int at = dimension.ordinal();
+					undo[saved++] = bucket.tat[at];
+					undo[saved++] = bucket.fraction[at];
 					bucket.add(at, Gcra.interval(limit, dimension, amount), Gcra.denominator(limit, dimension), now);
 					long wait = bucket.tat[at] - Gcra.periodMicros(limit) - now + ((bucket.fraction[at] > 0) ? 1 : 0);
 					if (wait > longest) {
@@ -108,36 +134,56 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 				}
 			}
 			if (longest > maxWaitMicros) {
+				restore(taken, current, undo, saved);
 				return new RateLimitDecision.Refused(longestIndex, longestDimension, Gcra.duration(longest));
 			}
-			after.forEach(Buckets::takeFrom);
-			keep(charges, current);
-			return new RateLimitDecision.Admitted(Gcra.duration(longest), states(charges, current, now));
+			keep(keys, current);
+			snapshot(taken, current, times);
+			return new RateLimitDecision.Admitted(Gcra.duration(longest), new RateLimitStates(taken, times, now));
 		}
 	}
 
 	@Override
 	public void adjust(List<RateLimitCharge> charges, long requests, long tokens, long costNanos) {
 		Assert.notNull(charges, "charges must not be null");
-		long[] amounts = new long[DIMENSIONS.length];
-		amounts[RateDimension.REQUESTS.ordinal()] = requests;
-		amounts[RateDimension.TOKENS.ordinal()] = tokens;
-		amounts[RateDimension.COST.ordinal()] = costNanos;
-		synchronized (this.lock) {
-			long now = Gcra.nowMicros(this.clock);
-			List<Buckets> current = buckets(charges);
-			for (int i = 0; i < charges.size(); i++) {
-				RateLimit limit = charges.get(i).limit();
-				Buckets bucket = current.get(i);
-				for (RateDimension dimension : DIMENSIONS) {
-					long amount = amounts[dimension.ordinal()];
-					if (limit.capacity(dimension) != null && amount != 0) {
-						bucket.add(dimension.ordinal(), Gcra.interval(limit, dimension, amount),
-								Gcra.denominator(limit, dimension), now);
-					}
-				}
+		int size = charges.size();
+		// Only the buckets a non-zero amount changes: looking one up and keeping it is
+		// most of what an adjustment costs, and for the others it changes nothing.
+		BucketKey[] keys = new BucketKey[size];
+		boolean any = false;
+		for (int i = 0; i < size; i++) {
+			RateLimit limit = charges.get(i).limit();
+			if ((requests != 0 && limit.requests() != null) || (tokens != 0 && limit.tokens() != null)
+					|| (costNanos != 0 && limit.costNanos() != null)) {
+				keys[i] = key(charges.get(i));
+				any = true;
 			}
-			keep(charges, current);
+		}
+		if (!any) {
+			return;
+		}
+		Buckets[] current = new Buckets[size];
+		synchronized (this.lock) {
+			long now = now();
+			lookUp(keys, current);
+			for (int i = 0; i < size; i++) {
+				RateLimit limit = charges.get(i).limit();
+				Buckets bucket = current[i];
+				if (bucket == null) {
+					continue;
+				}
+				add(bucket, limit, RateDimension.REQUESTS, requests, now);
+				add(bucket, limit, RateDimension.TOKENS, tokens, now);
+				add(bucket, limit, RateDimension.COST, costNanos, now);
+			}
+			keep(keys, current);
+		}
+	}
+
+	private static void add(Buckets bucket, RateLimit limit, RateDimension dimension, long amount, long now) {
+		if (amount != 0 && limit.capacity(dimension) != null) {
+			bucket.add(dimension.ordinal(), Gcra.interval(limit, dimension, amount), Gcra.denominator(limit, dimension),
+					now);
 		}
 	}
 
@@ -147,7 +193,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		Assert.notNull(key, "key must not be null");
 		List<RateLimitState> states = new ArrayList<>(DIMENSIONS.length);
 		synchronized (this.lock) {
-			long now = Gcra.nowMicros(this.clock);
+			long now = now();
 			Buckets bucket = this.buckets.getIfPresent(new BucketKey(limit.name(), key));
 			for (RateDimension dimension : DIMENSIONS) {
 				if (limit.capacity(dimension) != null) {
@@ -161,31 +207,90 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		return states;
 	}
 
-	private List<RateLimitState> states(List<RateLimitCharge> charges, List<Buckets> current, long now) {
-		List<RateLimitState> states = new ArrayList<>(charges.size() * 2);
-		for (int i = 0; i < charges.size(); i++) {
+	/**
+	 * Read the clock once for an operation, for the operation and for the cache's ticker.
+	 * Under the monitor.
+	 */
+	private long now() {
+		long now = Gcra.nowMicros(this.clock);
+		this.tickNanos = now * 1_000L;
+		return now;
+	}
+
+	/**
+	 * Return the scratch array of a call's undo times, kept by the store: it is only used
+	 * under the monitor. Under the monitor.
+	 */
+	private long[] undo(int charges) {
+		int needed = 2 * DIMENSIONS.length * charges;
+		if (this.undo.length < needed) {
+			this.undo = new long[needed];
+		}
+		return this.undo;
+	}
+
+	/**
+	 * Put back the times a refused call changed, last first, so that a bucket charged
+	 * twice ends with its times from before the first charge.
+	 */
+	private static void restore(List<RateLimitCharge> charges, Buckets[] current, long[] undo, int saved) {
+		for (int i = charges.size() - 1; i >= 0; i--) {
 			RateLimitCharge charge = charges.get(i);
+			for (int d = DIMENSIONS.length - 1; d >= 0; d--) {
+				RateDimension dimension = DIMENSIONS[d];
+				if (charge.limit().capacity(dimension) == null || charge.amount(dimension) == 0) {
+					continue;
+				}
+				current[i].fraction[d] = undo[--saved];
+				current[i].tat[d] = undo[--saved];
+			}
+		}
+	}
+
+	/**
+	 * Copy the times of every counted dimension of every charge, for its states.
+	 */
+	private static void snapshot(List<RateLimitCharge> charges, Buckets[] current, long[] times) {
+		int at = 0;
+		for (int i = 0; i < charges.size(); i++) {
+			RateLimit limit = charges.get(i).limit();
 			for (RateDimension dimension : DIMENSIONS) {
-				if (charge.limit().capacity(dimension) != null) {
-					int at = dimension.ordinal();
-					Buckets bucket = current.get(i);
-					states.add(Gcra.state(charge.limit(), charge.key(), dimension, bucket.tat[at], bucket.fraction[at],
-							now));
+				if (limit.capacity(dimension) != null) {
+					times[at++] = current[i].tat[dimension.ordinal()];
+					times[at++] = current[i].fraction[dimension.ordinal()];
 				}
 			}
 		}
-		return states;
 	}
 
-	private List<Buckets> buckets(List<RateLimitCharge> charges) {
-		List<Buckets> current = new ArrayList<>(charges.size());
-		// One object per key even when a call names a key twice and the first lookup's
-		// entry is already due to expire.
-		Map<BucketKey, Buckets> seen = new HashMap<>();
-		for (RateLimitCharge charge : charges) {
-			current.add(seen.computeIfAbsent(key(charge), (key) -> this.buckets.get(key, (ignored) -> new Buckets())));
+	private static BucketKey[] keys(List<RateLimitCharge> charges) {
+		BucketKey[] keys = new BucketKey[charges.size()];
+		for (int i = 0; i < keys.length; i++) {
+			keys[i] = key(charges.get(i));
 		}
-		return current;
+		return keys;
+	}
+
+	/**
+	 * Look up the bucket of every key that is not {@code null}. One object per key even
+	 * when a call names a key twice and the first lookup's entry is already due to
+	 * expire. Under the monitor.
+	 */
+	private void lookUp(BucketKey[] keys, Buckets[] current) {
+		for (int i = 0; i < keys.length; i++) {
+			if (keys[i] == null) {
+				continue;
+			}
+			for (int j = 0; j < i; j++) {
+				if (keys[i].equals(keys[j])) {
+					current[i] = current[j];
+					break;
+				}
+			}
+			if (current[i] == null) {
+				current[i] = this.buckets.get(keys[i], NEW_BUCKETS);
+			}
+		}
 	}
 
 	/**
@@ -193,14 +298,15 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	 * the cache would keep it, so that Caffeine computes its expiry from the new times,
 	 * and one that looking up another one evicted, so that it is kept after all. Every
 	 * other bucket is in the cache already and kept long enough: a put would only run the
-	 * cache's maintenance once more (a put is most of what a charge costs).
+	 * cache's maintenance once more (a put is most of what a charge costs). Under the
+	 * monitor.
 	 */
-	private void keep(List<RateLimitCharge> charges, List<Buckets> current) {
-		for (int i = 0; i < charges.size(); i++) {
-			Buckets bucket = current.get(i);
-			BucketKey key = key(charges.get(i));
-			if (bucket.fullAtNanos() > bucket.keptUntilNanos || this.policy.getIfPresentQuietly(key) != bucket) {
-				this.buckets.put(key, bucket);
+	private void keep(BucketKey[] keys, Buckets[] current) {
+		for (int i = 0; i < keys.length; i++) {
+			Buckets bucket = current[i];
+			if (bucket != null && (bucket.fullAtNanos() > bucket.keptUntilNanos || bucket.evicted)) {
+				bucket.evicted = false;
+				this.buckets.put(keys[i], bucket);
 			}
 		}
 	}
@@ -209,7 +315,41 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		return new BucketKey(charge.limit().name(), charge.key());
 	}
 
-	private record BucketKey(String limit, String key) {
+	/**
+	 * A limit's name and a scope key. Not a record: a record's generated hashCode and
+	 * equals go through method handles, and Caffeine hashes and compares a key on every
+	 * lookup; the hash is computed once here.
+	 */
+	private static final class BucketKey {
+
+		private final String limit;
+
+		private final String key;
+
+		private final int hash;
+
+		BucketKey(String limit, String key) {
+			this.limit = limit;
+			this.key = key;
+			this.hash = 31 * limit.hashCode() + key.hashCode();
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return this == other || (other instanceof BucketKey that && this.hash == that.hash
+					&& this.limit.equals(that.limit) && this.key.equals(that.key));
+		}
+
+		@Override
+		public int hashCode() {
+			return this.hash;
+		}
+
+		@Override
+		public String toString() {
+			return this.limit + "/" + this.key;
+		}
+
 	}
 
 	/**
@@ -226,20 +366,15 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 		/**
 		 * Until when, in the cache's ticker, the cache keeps this bucket at least: set
-		 * whenever the cache computes its expiry. Not copied.
+		 * whenever the cache computes its expiry.
 		 */
 		private long keptUntilNanos;
 
-		Buckets copy() {
-			Buckets copy = new Buckets();
-			copy.takeFrom(this);
-			return copy;
-		}
-
-		void takeFrom(Buckets other) {
-			System.arraycopy(other.tat, 0, this.tat, 0, this.tat.length);
-			System.arraycopy(other.fraction, 0, this.fraction, 0, this.fraction.length);
-		}
+		/**
+		 * Whether the cache evicted this bucket since it was last put: set by the
+		 * eviction listener.
+		 */
+		private boolean evicted;
 
 		/**
 		 * Add an interval, from now when the bucket is full; a refund never makes it

@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -30,6 +31,7 @@ import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.scope.ScopeType;
 import io.github.airesource.core.support.RejectionCounter;
 import io.github.airesource.core.support.RequestModels;
+import io.github.airesource.core.support.ResponseContexts;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.CallOutcome;
@@ -105,6 +107,15 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 
 	private final RateLimitStore store;
 
+	/** Whether every limit covers every model: then every call is charged by all. */
+	private final boolean everyModel;
+
+	/** Whether a limit counts tokens. */
+	private final boolean anyTokens;
+
+	/** Whether a limit counts cost. */
+	private final boolean anyCost;
+
 	private final ProviderHolds holds;
 
 	private final PricingCatalog pricing;
@@ -142,6 +153,9 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		this.rateLimits = builder.rateLimits;
 		this.limits = builder.rateLimits.limits();
 		this.store = builder.rateLimits.store();
+		this.everyModel = this.limits.stream().allMatch((limit) -> limit.models().isEmpty());
+		this.anyTokens = this.limits.stream().anyMatch((limit) -> limit.tokens() != null);
+		this.anyCost = this.limits.stream().anyMatch((limit) -> limit.costNanos() != null);
 		this.holds = builder.rateLimits.providerHolds();
 		this.pricing = builder.pricing;
 		this.reservationPrices = new ReservationPrices(builder.pricing);
@@ -196,7 +210,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			Admission admission = admit(request).settledByUsage(request);
 			AtomicBoolean refusedFurtherIn = new AtomicBoolean();
 			Flux<ChatClientResponse> call = Flux.defer(() -> {
-				admission.started.set(true);
+				admission.started = true;
 				return chain.nextStream(request);
 			})
 				.doOnError(ResourceLimitException.class, (ex) -> refusedFurtherIn.set(true))
@@ -320,14 +334,25 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 	}
 
 	private List<RateLimitCharge> charges(ChatClientRequest request, String model, CallScope scope) {
-		List<RateLimit> applicable = new ArrayList<>(this.limits.size());
-		boolean countsTokens = false;
-		boolean countsCost = false;
-		for (RateLimit limit : this.limits) {
-			if (limit.appliesTo(model)) {
-				applicable.add(limit);
-				countsTokens |= limit.tokens() != null;
-				countsCost |= limit.costNanos() != null;
+		List<RateLimit> applicable;
+		boolean countsTokens;
+		boolean countsCost;
+		if (this.everyModel) {
+			// The usual configuration: no list to build per call.
+			applicable = this.limits;
+			countsTokens = this.anyTokens;
+			countsCost = this.anyCost;
+		}
+		else {
+			applicable = new ArrayList<>(this.limits.size());
+			countsTokens = false;
+			countsCost = false;
+			for (RateLimit limit : this.limits) {
+				if (limit.appliesTo(model)) {
+					applicable.add(limit);
+					countsTokens |= limit.tokens() != null;
+					countsCost |= limit.costNanos() != null;
+				}
 			}
 		}
 		if (applicable.isEmpty()) {
@@ -346,8 +371,9 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 				costNanos = this.reservationPrices.costNanos(model, prompt, output);
 			}
 		}
-		List<RateLimitCharge> charges = new ArrayList<>(applicable.size());
-		for (RateLimit limit : applicable) {
+		RateLimitCharge[] charges = new RateLimitCharge[applicable.size()];
+		for (int i = 0; i < charges.length; i++) {
+			RateLimit limit = applicable.get(i);
 			String key = scope.idOf(limit.scope());
 			if (limit.costNanos() != null && costNanos == ReservationPrices.UNPRICED) {
 				reject(RateLimitRejection.UNPRICED, request, model);
@@ -357,9 +383,14 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 								+ PricingCatalog.priceProperty(model) + " (input and output, USD per 1M tokens)",
 						limit.name(), limit.scope(), key, RateDimension.COST, null);
 			}
-			charges.add(new RateLimitCharge(limit, key, tokens, Math.max(costNanos, 0)));
+			charges[i] = new RateLimitCharge(limit, key, tokens, Math.max(costNanos, 0));
 		}
-		return charges;
+		// Unmodifiable, so that the in-memory store keeps it as it is for the states.
+		return switch (charges.length) {
+			case 1 -> List.of(charges[0]);
+			case 2 -> List.of(charges[0], charges[1]);
+			default -> List.of(charges);
+		};
 	}
 
 	private RateLimitExceededException refuseHeld(ChatClientRequest request, String model, ProviderHold hold,
@@ -424,6 +455,9 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 	 */
 	private final class Admission {
 
+		private static final AtomicIntegerFieldUpdater<Admission> SETTLED = AtomicIntegerFieldUpdater
+			.newUpdater(Admission.class, "settled");
+
 		private final String model;
 
 		private final List<RateLimitCharge> charges;
@@ -437,9 +471,16 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		@Nullable
 		private final RateLimitStatus status;
 
-		private final AtomicBoolean settled = new AtomicBoolean();
+		/** Whether a charge counts tokens: else tokens are never adjusted. */
+		private final boolean countsTokens;
 
-		private final AtomicBoolean started = new AtomicBoolean();
+		/** Whether a charge counts cost: else the actual cost is never needed. */
+		private final boolean countsCost;
+
+		/** 1 once reconciled: through {@link #SETTLED}, no AtomicBoolean per call. */
+		private volatile int settled;
+
+		private volatile boolean started;
 
 		private boolean observed;
 
@@ -451,6 +492,15 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			this.costNanos = costNanos;
 			this.delay = delay;
 			this.status = charges.isEmpty() ? null : new RateLimitStatus(states, delay);
+			boolean tokensCounted = false;
+			boolean costCounted = false;
+			for (int i = 0; i < charges.size(); i++) {
+				RateLimit limit = charges.get(i).limit();
+				tokensCounted |= limit.tokens() != null;
+				costCounted |= limit.costNanos() != null;
+			}
+			this.countsTokens = tokensCounted;
+			this.countsCost = costCounted;
 			if (!charges.isEmpty() || !delay.isZero()) {
 				RateLimitAdvisor.this.waitRecorder.accept(delay);
 			}
@@ -461,6 +511,10 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		 * everything back and is refused.
 		 */
 		void park() {
+			if (this.delay.isZero()) {
+				// Admitted at once, as nearly every call is: no clock reads.
+				return;
+			}
 			long deadline = System.nanoTime() + this.delay.toNanos();
 			long left = deadline - System.nanoTime();
 			while (left > 0) {
@@ -489,7 +543,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			if (this.status == null) {
 				return response;
 			}
-			return response.mutate().context(ResourceContextKeys.RATE_LIMIT, this.status).build();
+			return ResponseContexts.with(response, ResourceContextKeys.RATE_LIMIT, this.status);
 		}
 
 		/**
@@ -499,7 +553,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		 * back its tokens or keeps them.
 		 */
 		void endStream(SignalType signal, boolean refusedFurtherIn) {
-			if (!this.started.get() || refusedFurtherIn) {
+			if (!this.started || refusedFurtherIn) {
 				giveBackAll();
 			}
 			else if (this.observed) {
@@ -511,7 +565,9 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		}
 
 		void settle(UsageRecord record) {
-			long cost = (record.cost() != null) ? BudgetMoney.toNanosCeiling(record.cost()) : this.costNanos;
+			// Money arithmetic only when a limit counts cost.
+			long cost = (this.countsCost && record.cost() != null) ? BudgetMoney.toNanosCeiling(record.cost())
+					: this.costNanos;
 			settleIfOpen((long) record.promptTokens() + record.completionTokens(), cost);
 		}
 
@@ -520,7 +576,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		 * usage, else what was taken stays.
 		 */
 		void settleFrom(ChatClientResponse response) {
-			if (this.charges.isEmpty() || this.settled.get()) {
+			if (this.charges.isEmpty() || this.settled != 0) {
 				return;
 			}
 			if (response.context().get(ResourceContextKeys.USAGE) instanceof UsageRecord record) {
@@ -532,8 +588,8 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			String usedModel = (reported != null) ? reported : this.model;
 			TokenUsage usage = ProviderUsage.of(chatResponse, usedModel);
 			if (usage != null) {
-				BigDecimal cost = RateLimitAdvisor.this.pricing.cost(usedModel, usage.promptTokens(),
-						usage.cachedPromptTokens(), usage.completionTokens());
+				BigDecimal cost = !this.countsCost ? null : RateLimitAdvisor.this.pricing.cost(usedModel,
+						usage.promptTokens(), usage.cachedPromptTokens(), usage.completionTokens());
 				settleIfOpen((long) usage.promptTokens() + usage.completionTokens(),
 						(cost != null) ? BudgetMoney.toNanosCeiling(cost) : this.costNanos);
 				return;
@@ -550,19 +606,23 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		}
 
 		private void adjustOnce(long requests, long tokens, long costNanos) {
-			if (this.charges.isEmpty() || !this.settled.compareAndSet(false, true)) {
+			if (this.charges.isEmpty() || !SETTLED.compareAndSet(this, 0, 1)) {
 				return;
 			}
-			if (requests == 0 && tokens == 0 && costNanos == 0) {
+			// A dimension no charge counts changes nothing in the store: without one
+			// left, the store is not called at all.
+			long tokenDelta = this.countsTokens ? tokens : 0;
+			long costDelta = this.countsCost ? costNanos : 0;
+			if (requests == 0 && tokenDelta == 0 && costDelta == 0) {
 				return;
 			}
 			if (Schedulers.isInNonBlockingThread()) {
 				// A stream ends on the model client's event loop; adjusting may wait for
 				// Redis.
-				Schedulers.boundedElastic().schedule(() -> adjust(requests, tokens, costNanos));
+				Schedulers.boundedElastic().schedule(() -> adjust(requests, tokenDelta, costDelta));
 			}
 			else {
-				adjust(requests, tokens, costNanos);
+				adjust(requests, tokenDelta, costDelta);
 			}
 		}
 

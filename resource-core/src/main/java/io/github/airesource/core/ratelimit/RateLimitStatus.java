@@ -36,7 +36,9 @@ public record RateLimitStatus(List<RateLimitState> states, Duration waited) {
 	public RateLimitStatus {
 		Assert.notNull(states, "states must not be null");
 		Assert.notNull(waited, "waited must not be null");
-		states = List.copyOf(states);
+		// The store's states are unmodifiable and built only when read: copying them
+		// would build them on every call.
+		states = (states instanceof RateLimitStates) ? states : List.copyOf(states);
 	}
 
 	/**
