@@ -390,9 +390,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 
 	private void recordRejection(ChatClientRequest request, String model) {
 		if (this.recorder != null) {
-			// The usage advisor sits inside this one and never sees the call.
-			this.recorder.record(TokenUsage.none(model), Duration.ZERO, CallOutcome.REJECTED,
-					CallScopes.of(request, this.scopeResolution));
+			this.recorder.recordUnserved(model, CallOutcome.REJECTED, CallScopes.of(request, this.scopeResolution));
 		}
 	}
 

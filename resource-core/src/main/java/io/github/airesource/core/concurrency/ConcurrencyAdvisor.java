@@ -1,6 +1,5 @@
 package io.github.airesource.core.concurrency;
 
-import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
@@ -13,7 +12,6 @@ import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.support.RequestModels;
 import io.github.airesource.core.usage.CallOutcome;
-import io.github.airesource.core.usage.TokenUsage;
 import io.github.airesource.core.usage.UsageRecorder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -150,8 +148,8 @@ public final class ConcurrencyAdvisor implements ResourceAdvisor {
 
 	private void record(ChatClientRequest request, CallOutcome outcome) {
 		if (this.recorder != null) {
-			this.recorder.record(TokenUsage.none(RequestModels.modelOf(request, this.defaultModel)), Duration.ZERO,
-					outcome, CallScopes.of(request, this.scopeResolution));
+			this.recorder.recordUnserved(RequestModels.modelOf(request, this.defaultModel), outcome,
+					CallScopes.of(request, this.scopeResolution));
 		}
 	}
 

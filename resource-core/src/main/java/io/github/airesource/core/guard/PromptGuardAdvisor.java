@@ -1,6 +1,5 @@
 package io.github.airesource.core.guard;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -17,7 +16,6 @@ import io.github.airesource.core.support.RequestModels;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.CallOutcome;
-import io.github.airesource.core.usage.TokenUsage;
 import io.github.airesource.core.usage.UsageRecorder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -157,9 +155,7 @@ public final class PromptGuardAdvisor implements ResourceAdvisor {
 
 	private void recordRejection(ChatClientRequest request, String model) {
 		if (this.recorder != null) {
-			// The usage advisor sits inside this one and never sees the call.
-			this.recorder.record(TokenUsage.none(model), Duration.ZERO, CallOutcome.REJECTED,
-					CallScopes.of(request, this.scopeResolution));
+			this.recorder.recordUnserved(model, CallOutcome.REJECTED, CallScopes.of(request, this.scopeResolution));
 		}
 	}
 

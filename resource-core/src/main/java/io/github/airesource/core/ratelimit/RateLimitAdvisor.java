@@ -434,9 +434,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 	private void reject(RateLimitRejection reason, ChatClientRequest request, String model) {
 		this.rejections.get(reason).increment();
 		if (this.recorder != null) {
-			// The usage advisor sits inside this one and never sees the call.
-			this.recorder.record(TokenUsage.none(model), Duration.ZERO, CallOutcome.REJECTED,
-					CallScopes.of(request, this.scopeResolution));
+			this.recorder.recordUnserved(model, CallOutcome.REJECTED, CallScopes.of(request, this.scopeResolution));
 		}
 	}
 

@@ -56,6 +56,19 @@ public final class UsageRecorder {
 	}
 
 	/**
+	 * Record a call that ended in an advisor outside the usage advisor (refused by a
+	 * limit, or cancelled while it waited), so never reached the model: no tokens, no
+	 * cost. The usage advisor sits inside such advisors and never sees the call.
+	 * @param model the model the call was for
+	 * @param outcome how it ended
+	 * @param scope who it was for
+	 * @return the record given to the listeners
+	 */
+	public UsageRecord recordUnserved(String model, CallOutcome outcome, CallScope scope) {
+		return record(TokenUsage.none(model), Duration.ZERO, outcome, scope);
+	}
+
+	/**
 	 * Return the catalog used to price calls.
 	 * @return the pricing catalog
 	 */
