@@ -35,6 +35,36 @@ public final class ResourceContextKeys {
 	public static final String TIER = "ai.resource.tier";
 
 	/**
+	 * Advisor parameter: {@code true} skips the caches for this call, both lookup and
+	 * store.
+	 */
+	public static final String CACHE_BYPASS = "ai.resource.cache.bypass";
+
+	/**
+	 * Advisor parameter: {@code true} skips the cache lookup but stores the fresh answer,
+	 * replacing what the cache held.
+	 */
+	public static final String CACHE_REFRESH = "ai.resource.cache.refresh";
+
+	/**
+	 * Advisor parameter: how long this call's answer stays cached, a {@code Duration}, a
+	 * string such as {@code 30s}, {@code 5m} or {@code PT1H}, or a number of seconds.
+	 */
+	public static final String CACHE_TTL = "ai.resource.cache.ttl";
+
+	/**
+	 * Advisor parameter: a namespace that partitions the caches further than tenant (and
+	 * user); calls in different namespaces never share entries.
+	 */
+	public static final String CACHE_NAMESPACE = "ai.resource.cache.namespace";
+
+	/**
+	 * Advisor parameter: a semantic similarity threshold for this call; it may only raise
+	 * the configured one, a lower value is ignored.
+	 */
+	public static final String CACHE_THRESHOLD = "ai.resource.cache.threshold";
+
+	/**
 	 * Request context entry holding the prompt's {@code PromptTokens}: the first advisor
 	 * that needs the count stores it, later advisors reuse it so a prompt is counted once
 	 * per call.

@@ -92,14 +92,19 @@ public record UsageDescriptor(StoreDescriptor store, SummaryDescriptor global, M
 	 * @param totalTokens prompt plus completion tokens
 	 * @param cost cost in USD of the priced calls
 	 * @param unpricedCalls calls of models without a price, whose cost is missing
+	 * @param cacheHits calls a cache answered, spending nothing
+	 * @param savedTokens tokens the cache hits did not spend
+	 * @param savedCost USD the cache hits did not spend
 	 */
 	public record TotalsDescriptor(long calls, long failedCalls, long promptTokens, long cachedPromptTokens,
-			long completionTokens, long reasoningTokens, long totalTokens, BigDecimal cost, long unpricedCalls) {
+			long completionTokens, long reasoningTokens, long totalTokens, BigDecimal cost, long unpricedCalls,
+			long cacheHits, long savedTokens, BigDecimal savedCost) {
 
 		static TotalsDescriptor of(UsageTotals totals) {
 			return new TotalsDescriptor(totals.calls(), totals.failedCalls(), totals.promptTokens(),
 					totals.cachedPromptTokens(), totals.completionTokens(), totals.reasoningTokens(),
-					totals.totalTokens(), totals.cost(), totals.unpricedCalls());
+					totals.totalTokens(), totals.cost(), totals.unpricedCalls(), totals.cacheHits(),
+					totals.savedTokens(), totals.savedCost());
 		}
 
 	}

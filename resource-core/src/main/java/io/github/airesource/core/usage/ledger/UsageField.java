@@ -34,7 +34,18 @@ public enum UsageField {
 	COST_NANOS("cost_nanos"),
 
 	/** Calls whose model has no price; their cost is missing from the cost total. */
-	UNPRICED_CALLS("unpriced");
+	UNPRICED_CALLS("unpriced"),
+
+	/** Calls a cache answered; their tokens and cost count as saved, not spent. */
+	CACHE_HITS("cache_hits"),
+
+	/** Prompt plus completion tokens that cache hits did not spend. */
+	SAVED_TOKENS("saved_tokens"),
+
+	/**
+	 * Cost in nano-dollars that cache hits did not spend, at the original calls' prices.
+	 */
+	SAVED_COST_NANOS("saved_cost_nanos");
 
 	static final int COUNT = values().length;
 
@@ -62,17 +73,22 @@ public enum UsageField {
 	public static long[] deltas(UsageRecord record) {
 		long[] deltas = new long[COUNT];
 		deltas[CALLS.ordinal()] = 1;
-		boolean failed = record.outcome() != CallOutcome.SUCCESS && record.outcome() != CallOutcome.CACHE_HIT;
-		deltas[FAILED_CALLS.ordinal()] = failed ? 1 : 0;
+		long cost = (record.cost() != null)
+				? record.cost().movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValue() : 0;
+		if (record.outcome() == CallOutcome.CACHE_HIT) {
+			// A hit spent nothing: what the original call cost is what the hit saved.
+			deltas[CACHE_HITS.ordinal()] = 1;
+			deltas[SAVED_TOKENS.ordinal()] = record.totalTokens();
+			deltas[SAVED_COST_NANOS.ordinal()] = cost;
+			return deltas;
+		}
+		deltas[FAILED_CALLS.ordinal()] = (record.outcome() != CallOutcome.SUCCESS) ? 1 : 0;
 		deltas[PROMPT_TOKENS.ordinal()] = record.promptTokens();
 		deltas[CACHED_PROMPT_TOKENS.ordinal()] = record.cachedPromptTokens();
 		deltas[COMPLETION_TOKENS.ordinal()] = record.completionTokens();
 		deltas[REASONING_TOKENS.ordinal()] = record.reasoningTokens();
 		if (record.cost() != null) {
-			deltas[COST_NANOS.ordinal()] = record.cost()
-				.movePointRight(9)
-				.setScale(0, RoundingMode.HALF_UP)
-				.longValue();
+			deltas[COST_NANOS.ordinal()] = cost;
 		}
 		else {
 			deltas[UNPRICED_CALLS.ordinal()] = 1;
@@ -89,7 +105,8 @@ public enum UsageField {
 		return new UsageTotals(values[CALLS.ordinal()], values[FAILED_CALLS.ordinal()], values[PROMPT_TOKENS.ordinal()],
 				values[CACHED_PROMPT_TOKENS.ordinal()], values[COMPLETION_TOKENS.ordinal()],
 				values[REASONING_TOKENS.ordinal()], BigDecimal.valueOf(values[COST_NANOS.ordinal()], 9),
-				values[UNPRICED_CALLS.ordinal()]);
+				values[UNPRICED_CALLS.ordinal()], values[CACHE_HITS.ordinal()], values[SAVED_TOKENS.ordinal()],
+				BigDecimal.valueOf(values[SAVED_COST_NANOS.ordinal()], 9));
 	}
 
 	/**

@@ -13,9 +13,13 @@ import java.math.BigDecimal;
  * @param reasoningTokens reasoning tokens
  * @param cost cost in USD of the priced calls
  * @param unpricedCalls calls of models without a price, whose cost {@code cost} lacks
+ * @param cacheHits calls a cache answered; they are in {@code calls} but spent nothing
+ * @param savedTokens prompt plus completion tokens the cache hits did not spend
+ * @param savedCost USD the cache hits did not spend, at the original calls' prices
  */
 public record UsageTotals(long calls, long failedCalls, long promptTokens, long cachedPromptTokens,
-		long completionTokens, long reasoningTokens, BigDecimal cost, long unpricedCalls) {
+		long completionTokens, long reasoningTokens, BigDecimal cost, long unpricedCalls, long cacheHits,
+		long savedTokens, BigDecimal savedCost) {
 
 	/** Totals of no calls. */
 	public static final UsageTotals EMPTY = UsageField.totals(new long[UsageField.COUNT]);

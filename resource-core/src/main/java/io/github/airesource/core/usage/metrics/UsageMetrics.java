@@ -59,6 +59,10 @@ public final class UsageMetrics implements UsageListener {
 	public void onUsage(UsageRecord record, CallScope scope) {
 		ModelMeters model = metersFor(record.model());
 		model.calls(record.outcome()).increment();
+		if (record.outcome() == CallOutcome.CACHE_HIT) {
+			// Tokens and cost meters count what was spent; a hit spent nothing.
+			return;
+		}
 		model.input.increment(record.promptTokens() - record.cachedPromptTokens());
 		model.cachedInput.increment(record.cachedPromptTokens());
 		model.output.increment(record.completionTokens() - record.reasoningTokens());
