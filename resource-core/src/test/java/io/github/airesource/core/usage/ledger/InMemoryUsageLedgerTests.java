@@ -39,6 +39,25 @@ class InMemoryUsageLedgerTests {
 	}
 
 	@Test
+	void whenACacheAnswersThenItsTokensAndCostCountAsSavedNotSpent() {
+		CallScope alice = CallScope.of("acme", "alice", null);
+		this.ledger.onUsage(call("gpt-4o", 100, 20, "0.001"), alice);
+		this.ledger.onUsage(new UsageRecord("gpt-4o", 100, 0, 20, 0, new BigDecimal("0.001"), false, Duration.ZERO,
+				CallOutcome.CACHE_HIT), alice);
+
+		UsageTotals total = this.ledger.report(10).global().total();
+		assertThat(total.calls()).isEqualTo(2);
+		assertThat(total.failedCalls()).isZero();
+		assertThat(total.cacheHits()).isEqualTo(1);
+		assertThat(total.promptTokens()).isEqualTo(100);
+		assertThat(total.completionTokens()).isEqualTo(20);
+		assertThat(total.cost()).isEqualByComparingTo("0.001");
+		assertThat(total.unpricedCalls()).isZero();
+		assertThat(total.savedTokens()).isEqualTo(120);
+		assertThat(total.savedCost()).isEqualByComparingTo("0.001");
+	}
+
+	@Test
 	void whenCallerNamesNobodyThenAnonymousKeyNeverSomeoneElses() {
 		this.ledger.onUsage(call("gpt-4o", 100, 20, "0.001"), CallScope.NONE);
 

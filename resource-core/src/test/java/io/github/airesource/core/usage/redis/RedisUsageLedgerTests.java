@@ -16,6 +16,7 @@ import io.github.airesource.core.usage.UsageRecord;
 import io.github.airesource.core.usage.ledger.InMemoryUsageLedger;
 import io.github.airesource.core.usage.ledger.UsageReport;
 import io.github.airesource.core.usage.ledger.UsageSummary;
+import io.github.airesource.core.usage.ledger.UsageTotals;
 import io.github.airesource.core.usage.ledger.UsageWindow;
 import io.github.airesource.testsupport.MutableClock;
 import io.github.airesource.testsupport.RedisTestSupport;
@@ -80,6 +81,23 @@ class RedisUsageLedgerTests {
 		assertThat(this.instanceB.scope(ScopeType.USER, "alice").orElseThrow().total().calls()).isEqualTo(2);
 		// Each instance's own figures stay local.
 		assertThat(this.instanceA.failedWrites()).isZero();
+	}
+
+	@Test
+	void whenACacheAnswersThenTheFleetTotalsCountSavedTokensAndCost() {
+		this.instanceA.onUsage(call("gpt-4o", 100, 10, "0.00035"), CallScope.of("acme", "alice", null));
+		this.instanceB.onUsage(new UsageRecord("gpt-4o", 100, 0, 10, 0, new BigDecimal("0.00035"), false, Duration.ZERO,
+				CallOutcome.CACHE_HIT), CallScope.of("acme", "bob", null));
+
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.instanceA.report(10).global().total().calls()).isEqualTo(2));
+		UsageTotals total = this.instanceA.report(10).global().total();
+		assertThat(total.cacheHits()).isEqualTo(1);
+		assertThat(total.promptTokens()).isEqualTo(100);
+		assertThat(total.cost()).isEqualByComparingTo("0.00035");
+		assertThat(total.savedTokens()).isEqualTo(110);
+		assertThat(total.savedCost()).isEqualByComparingTo("0.00035");
+		assertThat(total.failedCalls()).isZero();
 	}
 
 	@Test
