@@ -24,9 +24,38 @@ import org.springframework.lang.Nullable;
  * reported none
  * @param latency time from the call entering the usage advisor to its last response
  * @param outcome how the call ended
+ * @param purpose why the call was made
  */
 public record UsageRecord(String model, int promptTokens, int cachedPromptTokens, int completionTokens,
-		int reasoningTokens, @Nullable BigDecimal cost, boolean estimated, Duration latency, CallOutcome outcome) {
+		int reasoningTokens, @Nullable BigDecimal cost, boolean estimated, Duration latency, CallOutcome outcome,
+		UsagePurpose purpose) {
+
+	/**
+	 * Create the record of an application chat call.
+	 * @param model the model that served the call
+	 * @param promptTokens prompt tokens, cached ones included
+	 * @param cachedPromptTokens prompt tokens billed at the cached-input price
+	 * @param completionTokens completion tokens, reasoning ones included
+	 * @param reasoningTokens hidden reasoning tokens
+	 * @param cost the cost in USD, or {@code null} when the model has no price
+	 * @param estimated whether the token figures were counted locally
+	 * @param latency how long the call took
+	 * @param outcome how the call ended
+	 */
+	public UsageRecord(String model, int promptTokens, int cachedPromptTokens, int completionTokens,
+			int reasoningTokens, @Nullable BigDecimal cost, boolean estimated, Duration latency, CallOutcome outcome) {
+		this(model, promptTokens, cachedPromptTokens, completionTokens, reasoningTokens, cost, estimated, latency,
+				outcome, UsagePurpose.CHAT);
+	}
+
+	/**
+	 * Return the key of the ledger line this call is recorded under: the model for chat
+	 * calls, {@code purpose:model} for calls the library made itself.
+	 * @return the ledger key
+	 */
+	public String ledgerKey() {
+		return this.purpose.ledgerKey(this.model);
+	}
 
 	/**
 	 * Return prompt plus completion tokens.

@@ -39,10 +39,26 @@ public final class UsageRecorder {
 	 * @return the record given to the listeners
 	 */
 	public UsageRecord record(TokenUsage usage, Duration latency, CallOutcome outcome, CallScope scope) {
+		return record(usage, latency, outcome, scope, UsagePurpose.CHAT);
+	}
+
+	/**
+	 * Price and record one call made for a purpose other than the application's chat,
+	 * such as an embedding request of the semantic cache or a history summary: the ledger
+	 * keeps it on a line of its own ({@link UsagePurpose#ledgerKey(String)}).
+	 * @param usage the call's token figures
+	 * @param latency how long the call took
+	 * @param outcome how it ended
+	 * @param scope who it was for
+	 * @param purpose why it was made
+	 * @return the record given to the listeners
+	 */
+	public UsageRecord record(TokenUsage usage, Duration latency, CallOutcome outcome, CallScope scope,
+			UsagePurpose purpose) {
 		BigDecimal cost = this.pricing.cost(usage.model(), usage.promptTokens(), usage.cachedPromptTokens(),
 				usage.completionTokens());
 		UsageRecord record = new UsageRecord(usage.model(), usage.promptTokens(), usage.cachedPromptTokens(),
-				usage.completionTokens(), usage.reasoningTokens(), cost, usage.estimated(), latency, outcome);
+				usage.completionTokens(), usage.reasoningTokens(), cost, usage.estimated(), latency, outcome, purpose);
 		for (UsageListener listener : this.listeners) {
 			try {
 				listener.onUsage(record, scope);

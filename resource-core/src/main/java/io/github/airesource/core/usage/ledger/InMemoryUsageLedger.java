@@ -64,7 +64,7 @@ public final class InMemoryUsageLedger implements UsageLedger {
 
 	@Override
 	public void onUsage(UsageRecord record, CallScope scope) {
-		add(UsageField.deltas(record), record.model(), scope);
+		add(UsageField.deltas(record), record.ledgerKey(), scope);
 	}
 
 	/**

@@ -84,7 +84,7 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	@Override
 	public void onUsage(UsageRecord record, CallScope scope) {
 		this.local.onUsage(record, scope);
-		this.writer.offer(new PendingUsage(UsageField.deltas(record), record.model(), scope, this.clock.millis()));
+		this.writer.offer(new PendingUsage(UsageField.deltas(record), record.ledgerKey(), scope, this.clock.millis()));
 	}
 
 	/**

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.scope.ScopeType;
 import io.github.airesource.core.usage.CallOutcome;
+import io.github.airesource.core.usage.UsagePurpose;
 import io.github.airesource.core.usage.UsageRecord;
 import io.github.airesource.testsupport.MutableClock;
 
@@ -55,6 +56,19 @@ class InMemoryUsageLedgerTests {
 		assertThat(total.unpricedCalls()).isZero();
 		assertThat(total.savedTokens()).isEqualTo(120);
 		assertThat(total.savedCost()).isEqualByComparingTo("0.001");
+	}
+
+	@Test
+	void whenTheLibraryCallsAModelForItselfThenTheLedgerKeepsThatOnALineOfItsOwn() {
+		this.ledger.onUsage(call("gpt-4o-mini", 100, 20, "0.001"), CallScope.NONE);
+		this.ledger.onUsage(new UsageRecord("gpt-4o-mini", 400, 0, 50, 0, new BigDecimal("0.0001"), false,
+				Duration.ZERO, CallOutcome.SUCCESS, UsagePurpose.SUMMARY), CallScope.NONE);
+
+		UsageReport report = this.ledger.report(10);
+		assertThat(report.models()).containsOnlyKeys("gpt-4o-mini", "summary:gpt-4o-mini");
+		assertThat(report.models().get("summary:gpt-4o-mini").total().promptTokens()).isEqualTo(400);
+		assertThat(report.models().get("gpt-4o-mini").total().promptTokens()).isEqualTo(100);
+		assertThat(report.global().total().promptTokens()).isEqualTo(500);
 	}
 
 	@Test
