@@ -88,7 +88,8 @@ import org.springframework.ai.chat.prompt.Prompt;
  * nothing: what two more advisors cost in Spring AI's chain by themselves.</li>
  * <li>{@code rawResilience4j} and {@code rawOurs}: the same work without any chain: the
  * bare Resilience4j calls, and our bulkhead's {@code enter}/{@code close} with the
- * store's {@code acquire}/{@code adjust} of the same two charges.</li>
+ * store's {@code acquire}/{@code adjust} of the same two charges (settled through the
+ * admission, as the advisor does).</li>
  * </ul>
  *
  * <p>
@@ -309,13 +310,14 @@ public class LimitsAdvisorBenchmark {
 	@Benchmark
 	public boolean rawOurs(Caller caller) throws InterruptedException {
 		RateLimitDecision decision = this.store.acquire(caller.charges, Duration.ZERO);
-		if (!(decision instanceof RateLimitDecision.Admitted)) {
+		if (!(decision instanceof RateLimitDecision.Admitted admitted)) {
 			this.refused.increment();
 			return false;
 		}
 		ConcurrencyPermit permit = this.bulkhead.acquire(ConcurrencyPriority.NORMAL, caller.scope);
 		permit.close();
-		this.store.adjust(caller.charges, 0, 526 - caller.charges.get(0).tokens(), 0);
+		// As the advisor settles: on the buckets the admission charged.
+		this.store.adjust(admitted, caller.charges, 0, 526 - caller.charges.get(0).tokens(), 0);
 		return true;
 	}
 

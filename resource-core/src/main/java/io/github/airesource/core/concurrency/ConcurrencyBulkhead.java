@@ -347,8 +347,7 @@ public final class ConcurrencyBulkhead {
 
 	private void release(ConcurrencyPermit permit) {
 		this.active--;
-		this.users.decrement(permit.scope().user());
-		this.tenants.decrement(permit.scope().tenant());
+		permit.releaseCounts(this.users, this.tenants);
 		long held = System.nanoTime() - permit.admittedNanos();
 		this.meanHoldNanos = (this.meanHoldNanos == 0) ? held : this.meanHoldNanos + (held - this.meanHoldNanos) / 8;
 		this.permits.onComplete();
@@ -433,8 +432,7 @@ public final class ConcurrencyBulkhead {
 			return false;
 		}
 		this.active++;
-		this.users.increment(permit.scope().user());
-		this.tenants.increment(permit.scope().tenant());
+		permit.counted(this.users.increment(permit.scope().user()), this.tenants.increment(permit.scope().tenant()));
 		permit.admitted(nanos);
 		return true;
 	}

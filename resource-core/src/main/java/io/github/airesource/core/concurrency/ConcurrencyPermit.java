@@ -47,6 +47,13 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	@Nullable
 	private Runnable onAdmitted;
 
+	/** The counters of the user's and the tenant's running calls this call counts in. */
+	@Nullable
+	private ScopeCounts.Count userCount;
+
+	@Nullable
+	private ScopeCounts.Count tenantCount;
+
 	/**
 	 * 1 once the wait is reported: through {@link #WAIT_REPORTED}, no object per call.
 	 */
@@ -161,6 +168,34 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	 */
 	boolean markWaitReported() {
 		return WAIT_REPORTED.compareAndSet(this, 0, 1);
+	}
+
+	/**
+	 * Keep the counters the admitted call counts in, so that its release needs no lookup.
+	 */
+	void counted(ScopeCounts.Count user, ScopeCounts.Count tenant) {
+		this.userCount = user;
+		this.tenantCount = tenant;
+	}
+
+	/**
+	 * Count the released call out of its user's and tenant's counters.
+	 */
+	void releaseCounts(ScopeCounts users, ScopeCounts tenants) {
+		if (this.userCount != null) {
+			users.decrement(this.userCount);
+		}
+		else {
+			users.decrement(this.scope.user());
+		}
+		if (this.tenantCount != null) {
+			tenants.decrement(this.tenantCount);
+		}
+		else {
+			tenants.decrement(this.scope.tenant());
+		}
+		this.userCount = null;
+		this.tenantCount = null;
 	}
 
 	void closed() {

@@ -39,7 +39,12 @@ final class ScopeCounts {
 		return count == null || count.value < this.cap;
 	}
 
-	void increment(String key) {
+	/**
+	 * Count one more call of the key.
+	 * @return the key's counter, for {@link #decrement(Count)} when the call ends: it
+	 * stays in the map while it counts a call
+	 */
+	Count increment(String key) {
 		Count count = this.counts.get(key);
 		if (count == null) {
 			count = new Count();
@@ -48,11 +53,22 @@ final class ScopeCounts {
 		if (count.value++ == 0) {
 			this.running++;
 		}
+		return count;
 	}
 
 	void decrement(String key) {
 		Count count = this.counts.get(key);
-		if (count == null || count.value == 0) {
+		if (count != null) {
+			decrement(count);
+		}
+	}
+
+	/**
+	 * Count one call less on the counter {@link #increment(String)} returned, without
+	 * looking the key up again.
+	 */
+	void decrement(Count count) {
+		if (count.value == 0) {
 			return;
 		}
 		if (--count.value == 0) {
@@ -76,7 +92,7 @@ final class ScopeCounts {
 		return new ConcurrencySnapshot.ScopeActivity(this.cap, this.running, atCap);
 	}
 
-	private static final class Count {
+	static final class Count {
 
 		private int value;
 

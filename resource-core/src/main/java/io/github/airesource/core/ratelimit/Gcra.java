@@ -136,6 +136,14 @@ public final class Gcra {
 			}
 			return new Interval(micros, Math.floorMod(low, capacity));
 		}
+		return exactInterval(amount, period, capacity, denominator);
+	}
+
+	/**
+	 * The interval with {@code BigInteger}: apart, so that the usual case stays small
+	 * enough to be inlined and its {@link Interval} never allocated.
+	 */
+	private static Interval exactInterval(long amount, long period, long capacity, long denominator) {
 		BigInteger exact = BigInteger.valueOf(amount).multiply(BigInteger.valueOf(period));
 		BigInteger[] division = floorDivMod(exact, BigInteger.valueOf(capacity));
 		if (division[0].compareTo(BigInteger.valueOf(MAX_AHEAD_MICROS)) >= 0) {

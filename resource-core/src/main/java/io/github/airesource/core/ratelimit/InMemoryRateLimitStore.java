@@ -54,7 +54,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	/** Guarded by the monitor. */
 	private long[] undo = new long[2 * DIMENSIONS.length * 2];
 
-	private static final Function<BucketKey, Buckets> NEW_BUCKETS = (key) -> new Buckets();
+	private static final Function<BucketKey, Buckets> NEW_BUCKETS = Buckets::new;
 
 	public InMemoryRateLimitStore(Clock clock) {
 		this(clock, DEFAULT_MAX_KEYS);
@@ -137,24 +137,84 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 				restore(taken, current, undo, saved);
 				return new RateLimitDecision.Refused(longestIndex, longestDimension, Gcra.duration(longest));
 			}
-			keep(keys, current);
+			keep(current);
 			snapshot(taken, current, times);
-			return new RateLimitDecision.Admitted(Gcra.duration(longest), new RateLimitStates(taken, times, now));
+			// The buckets go back with the answer: settling the call finds them there.
+			return new RateLimitDecision.Admitted(Gcra.duration(longest), new RateLimitStates(taken, times, now),
+					new Taken(this, current));
 		}
 	}
 
 	@Override
 	public void adjust(List<RateLimitCharge> charges, long requests, long tokens, long costNanos) {
 		Assert.notNull(charges, "charges must not be null");
+		synchronized (this.lock) {
+			adjustLocked(charges, requests, tokens, costNanos, now());
+		}
+	}
+
+	/**
+	 * Settle a call this store admitted on the buckets it charged, kept in the admission,
+	 * without looking them up: a lookup is most of what an adjustment costs. A bucket the
+	 * cache may no longer hold (evicted, or expired by the cache's time) is looked up by
+	 * its key instead, as {@link #adjust(List, long, long, long)} does.
+	 */
+	@Override
+	public void adjust(RateLimitDecision.Admitted admitted, List<RateLimitCharge> charges, long requests, long tokens,
+			long costNanos) {
+		Assert.notNull(admitted, "admitted must not be null");
+		Assert.notNull(charges, "charges must not be null");
+		if (!(admitted.handle() instanceof Taken taken) || taken.store != this
+				|| taken.buckets.length != charges.size()) {
+			adjust(charges, requests, tokens, costNanos);
+			return;
+		}
+		Buckets[] held = taken.buckets;
+		int size = held.length;
+		synchronized (this.lock) {
+			long now = now();
+			for (int i = 0; i < size; i++) {
+				if (changes(charges.get(i).limit(), requests, tokens, costNanos)
+						&& !held[i].isCurrent(this.tickNanos)) {
+					adjustLocked(charges, requests, tokens, costNanos, now);
+					return;
+				}
+			}
+			for (int i = 0; i < size; i++) {
+				RateLimit limit = charges.get(i).limit();
+				if (changes(limit, requests, tokens, costNanos)) {
+					Buckets bucket = held[i];
+					add(bucket, limit, RateDimension.REQUESTS, requests, now);
+					add(bucket, limit, RateDimension.TOKENS, tokens, now);
+					add(bucket, limit, RateDimension.COST, costNanos, now);
+				}
+			}
+			for (int i = 0; i < size; i++) {
+				if (changes(charges.get(i).limit(), requests, tokens, costNanos)) {
+					keep(held[i]);
+				}
+			}
+		}
+	}
+
+	/**
+	 * Whether an adjustment changes a limit's bucket: it counts a dimension the
+	 * adjustment moves.
+	 */
+	private static boolean changes(RateLimit limit, long requests, long tokens, long costNanos) {
+		return (requests != 0 && limit.requests() != null) || (tokens != 0 && limit.tokens() != null)
+				|| (costNanos != 0 && limit.costNanos() != null);
+	}
+
+	/** Under the monitor. */
+	private void adjustLocked(List<RateLimitCharge> charges, long requests, long tokens, long costNanos, long now) {
 		int size = charges.size();
 		// Only the buckets a non-zero amount changes: looking one up and keeping it is
 		// most of what an adjustment costs, and for the others it changes nothing.
 		BucketKey[] keys = new BucketKey[size];
 		boolean any = false;
 		for (int i = 0; i < size; i++) {
-			RateLimit limit = charges.get(i).limit();
-			if ((requests != 0 && limit.requests() != null) || (tokens != 0 && limit.tokens() != null)
-					|| (costNanos != 0 && limit.costNanos() != null)) {
+			if (changes(charges.get(i).limit(), requests, tokens, costNanos)) {
 				keys[i] = key(charges.get(i));
 				any = true;
 			}
@@ -163,21 +223,18 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 			return;
 		}
 		Buckets[] current = new Buckets[size];
-		synchronized (this.lock) {
-			long now = now();
-			lookUp(keys, current);
-			for (int i = 0; i < size; i++) {
-				RateLimit limit = charges.get(i).limit();
-				Buckets bucket = current[i];
-				if (bucket == null) {
-					continue;
-				}
-				add(bucket, limit, RateDimension.REQUESTS, requests, now);
-				add(bucket, limit, RateDimension.TOKENS, tokens, now);
-				add(bucket, limit, RateDimension.COST, costNanos, now);
+		lookUp(keys, current);
+		for (int i = 0; i < size; i++) {
+			RateLimit limit = charges.get(i).limit();
+			Buckets bucket = current[i];
+			if (bucket == null) {
+				continue;
 			}
-			keep(keys, current);
+			add(bucket, limit, RateDimension.REQUESTS, requests, now);
+			add(bucket, limit, RateDimension.TOKENS, tokens, now);
+			add(bucket, limit, RateDimension.COST, costNanos, now);
 		}
+		keep(current);
 	}
 
 	private static void add(Buckets bucket, RateLimit limit, RateDimension dimension, long amount, long now) {
@@ -301,18 +358,41 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	 * cache's maintenance once more (a put is most of what a charge costs). Under the
 	 * monitor.
 	 */
-	private void keep(BucketKey[] keys, Buckets[] current) {
-		for (int i = 0; i < keys.length; i++) {
-			Buckets bucket = current[i];
-			if (bucket != null && (bucket.fullAtNanos() > bucket.keptUntilNanos || bucket.evicted)) {
-				bucket.evicted = false;
-				this.buckets.put(keys[i], bucket);
+	private void keep(Buckets[] current) {
+		for (Buckets bucket : current) {
+			if (bucket != null) {
+				keep(bucket);
 			}
+		}
+	}
+
+	/** Put one bucket back where needed, as {@link #keep(Buckets[])}. */
+	private void keep(Buckets bucket) {
+		if (bucket.fullAtNanos() > bucket.keptUntilNanos || bucket.evicted) {
+			bucket.evicted = false;
+			this.buckets.put(bucket.key, bucket);
 		}
 	}
 
 	private static BucketKey key(RateLimitCharge charge) {
 		return new BucketKey(charge.limit().name(), charge.key());
+	}
+
+	/**
+	 * What an admission hands back for its settlement: the buckets it charged, in charge
+	 * order, and the store they belong to.
+	 */
+	private static final class Taken {
+
+		private final InMemoryRateLimitStore store;
+
+		private final Buckets[] buckets;
+
+		Taken(InMemoryRateLimitStore store, Buckets[] buckets) {
+			this.store = store;
+			this.buckets = buckets;
+		}
+
 	}
 
 	/**
@@ -360,6 +440,8 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	 */
 	private static final class Buckets {
 
+		private final BucketKey key;
+
 		private final long[] tat = new long[DIMENSIONS.length];
 
 		private final long[] fraction = new long[DIMENSIONS.length];
@@ -375,6 +457,19 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		 * eviction listener.
 		 */
 		private boolean evicted;
+
+		Buckets(BucketKey key) {
+			this.key = key;
+		}
+
+		/**
+		 * Whether the cache holds this very bucket for its key at the cache's time
+		 * {@code tickNanos}: not evicted, and not expired (which the cache may replace by
+		 * a new bucket at the next lookup).
+		 */
+		boolean isCurrent(long tickNanos) {
+			return !this.evicted && tickNanos < this.keptUntilNanos;
+		}
 
 		/**
 		 * Add an interval, from now when the bucket is full; a refund never makes it

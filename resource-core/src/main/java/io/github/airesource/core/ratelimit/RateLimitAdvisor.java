@@ -303,7 +303,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		CallScope scope = CallScopes.of(request, this.scopeResolution);
 		List<RateLimitCharge> charges = charges(request, model, scope);
 		if (charges.isEmpty()) {
-			return new Admission(model, charges, 0, 0, held, List.of());
+			return new Admission(model, charges, 0, 0, held, null);
 		}
 		RateLimitDecision decision;
 		try {
@@ -314,7 +314,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			if (this.failureMode == FailureMode.FAIL_OPEN) {
 				this.failOpenCalls.increment();
 				logger.debug("Rate-limit store failed; the call goes through unlimited (fail-open)", ex);
-				return new Admission(model, List.of(), 0, 0, held, List.of());
+				return new Admission(model, List.of(), 0, 0, held, null);
 			}
 			reject(RateLimitRejection.STORE_UNAVAILABLE, request, model);
 			throw new StoreUnavailableException("The rate-limit store did not answer (" + ex.getMessage()
@@ -330,7 +330,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		RateLimitDecision.Admitted admitted = (RateLimitDecision.Admitted) decision;
 		RateLimitCharge first = charges.get(0);
 		Duration delay = (admitted.delay().compareTo(held) > 0) ? admitted.delay() : held;
-		return new Admission(model, charges, first.tokens(), first.costNanos(), delay, admitted.states());
+		return new Admission(model, charges, first.tokens(), first.costNanos(), delay, admitted);
 	}
 
 	private List<RateLimitCharge> charges(ChatClientRequest request, String model, CallScope scope) {
@@ -466,6 +466,10 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 
 		private final Duration delay;
 
+		/** What the store answered, which it settles with; null without charges. */
+		@Nullable
+		private final RateLimitDecision.Admitted admitted;
+
 		@Nullable
 		private final RateLimitStatus status;
 
@@ -483,13 +487,15 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		private boolean observed;
 
 		Admission(String model, List<RateLimitCharge> charges, long tokens, long costNanos, Duration delay,
-				List<RateLimitState> states) {
+				@Nullable RateLimitDecision.Admitted admitted) {
 			this.model = model;
 			this.charges = charges;
 			this.tokens = tokens;
 			this.costNanos = costNanos;
 			this.delay = delay;
-			this.status = charges.isEmpty() ? null : new RateLimitStatus(states, delay);
+			this.admitted = admitted;
+			this.status = (charges.isEmpty() || admitted == null) ? null
+					: new RateLimitStatus(admitted.states(), delay);
 			boolean tokensCounted = false;
 			boolean costCounted = false;
 			for (int i = 0; i < charges.size(); i++) {
@@ -626,7 +632,13 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 
 		private void adjust(long requests, long tokens, long costNanos) {
 			try {
-				RateLimitAdvisor.this.store.adjust(this.charges, requests, tokens, costNanos);
+				RateLimitDecision.Admitted admitted = this.admitted;
+				if (admitted != null) {
+					RateLimitAdvisor.this.store.adjust(admitted, this.charges, requests, tokens, costNanos);
+				}
+				else {
+					RateLimitAdvisor.this.store.adjust(this.charges, requests, tokens, costNanos);
+				}
 			}
 			catch (RedisUnavailableException ex) {
 				// Accounting must not fail the call; the call stays charged what it took.

@@ -17,8 +17,22 @@ public sealed interface RateLimitDecision {
 	 * @param delay how long the caller must wait before its call goes on
 	 * @param states the state of every dimension of every charge after taking, in charge
 	 * order
+	 * @param handle what the store that answered needs to settle the call without looking
+	 * its buckets up again (see
+	 * {@link RateLimitStore#adjust(Admitted, List, long, long, long)}), or {@code null};
+	 * opaque to everyone else
 	 */
-	record Admitted(Duration delay, List<RateLimitState> states) implements RateLimitDecision {
+	record Admitted(Duration delay, List<RateLimitState> states, @Nullable Object handle) implements RateLimitDecision {
+
+		/**
+		 * Create an admission without a handle.
+		 * @param delay how long the caller must wait before its call goes on
+		 * @param states the state of every dimension of every charge after taking
+		 */
+		public Admitted(Duration delay, List<RateLimitState> states) {
+			this(delay, states, null);
+		}
+
 	}
 
 	/**

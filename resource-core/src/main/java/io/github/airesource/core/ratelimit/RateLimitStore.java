@@ -50,6 +50,22 @@ public interface RateLimitStore {
 	void adjust(List<RateLimitCharge> charges, long requests, long tokens, long costNanos);
 
 	/**
+	 * Charge more, or give back, after a call this store admitted: the same as
+	 * {@link #adjust(List, long, long, long)}, but a store may use the admission's
+	 * {@link RateLimitDecision.Admitted#handle() handle} to find the buckets it charged
+	 * without looking them up again.
+	 * @param admitted what this store answered when the call took its charges
+	 * @param charges the charges the call took
+	 * @param requests requests to add (negative to give back)
+	 * @param tokens tokens to add (negative to give back)
+	 * @param costNanos nano-dollars to add (negative to give back)
+	 */
+	default void adjust(RateLimitDecision.Admitted admitted, List<RateLimitCharge> charges, long requests, long tokens,
+			long costNanos) {
+		adjust(charges, requests, tokens, costNanos);
+	}
+
+	/**
 	 * Return the state of every dimension a limit counts for one key.
 	 * @param limit the limit
 	 * @param key the scope key

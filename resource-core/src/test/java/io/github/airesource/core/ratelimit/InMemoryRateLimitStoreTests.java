@@ -58,6 +58,38 @@ class InMemoryRateLimitStoreTests extends RateLimitStoreContractTests {
 	}
 
 	@Test
+	void whenTheBucketOfAnAdmissionExpiredAndANewOneTookItsPlaceThenTheSettlementChargesTheNewOne() {
+		RateLimit limit = requests("user-rph", ScopeType.USER, 10, HOUR);
+		List<RateLimitCharge> one = List.of(charge(limit, "alice", 0, 0));
+		RateLimitDecision.Admitted early = admitted(this.store.acquire(one, Duration.ZERO));
+
+		// Full again and past the cache's grace: the next lookup makes a new bucket.
+		this.clock.advance(HOUR.multipliedBy(2));
+		admitted(this.store.acquire(one, Duration.ZERO));
+		this.store.adjust(early, one, 1, 0, 0);
+
+		assertThat(single(this.store.state(limit, "alice")).remaining())
+			.as("the late overrun lands on the bucket the cache holds")
+			.isEqualTo(8);
+	}
+
+	@Test
+	void whenTheBucketOfAnAdmissionWasEvictedThenTheSettlementChargesTheBucketTheCacheHolds() {
+		InMemoryRateLimitStore small = new InMemoryRateLimitStore(this.clock, 1);
+		RateLimit limit = requests("user-rph", ScopeType.USER, 10, HOUR);
+		List<RateLimitCharge> alice = List.of(charge(limit, "alice", 0, 0));
+		RateLimitDecision.Admitted early = admitted(small.acquire(alice, Duration.ZERO));
+		for (int i = 0; i < 50; i++) {
+			small.acquire(List.of(charge(limit, "user-" + i, 0, 0)), Duration.ZERO);
+		}
+		long before = single(small.state(limit, "alice")).remaining();
+
+		small.adjust(early, alice, 1, 0, 0);
+
+		assertThat(single(small.state(limit, "alice")).remaining()).isEqualTo(before - 1);
+	}
+
+	@Test
 	void whenABucketIsFullAgainThenForgettingItChangesNothing() {
 		RateLimit limit = requests("user-rph", ScopeType.USER, 10, HOUR);
 		List<RateLimitCharge> one = List.of(charge(limit, "alice", 0, 0));

@@ -210,6 +210,27 @@ abstract class RateLimitStoreContractTests {
 	}
 
 	@Test
+	void whenAnAdmittedCallIsSettledThroughItsAdmissionThenItIsTheSameAsAdjustingItsCharges() {
+		RateLimit user = tokens("user-tph", ScopeType.USER, 1000, HOUR);
+		RateLimit global = requests("global-rph", ScopeType.GLOBAL, 100, HOUR);
+		List<RateLimitCharge> charges = List.of(charge(user, "alice", 800, 0), charge(global, "global", 800, 0),
+				charge(user, "alice", 100, 0));
+		long start = storeMicros();
+		RateLimitDecision.Admitted admission = admitted(store().acquire(charges, Duration.ZERO));
+
+		store().adjust(admission, charges, 0, -300, 0);
+		long afterRefund = remaining(user, "alice", RateDimension.TOKENS);
+		store().adjust(admission, charges, -1, 0, 0);
+
+		long elapsed = storeMicros() - start;
+		assertThat(afterRefund).as("900 taken, 300 given back once per charge of the limit")
+			.isBetween(700L, 700L + flowedBack(user, RateDimension.TOKENS, elapsed));
+		assertThat(remaining(global, "global", RateDimension.REQUESTS)).isEqualTo(100);
+		store().adjust(admission, charges, 0, 5000, 0);
+		assertThat(remaining(user, "alice", RateDimension.TOKENS)).isZero();
+	}
+
+	@Test
 	void whenACallIsRefundedThenCapacityComesBackButNeverBeyondFull() {
 		RateLimit limit = tokens("user-tph", ScopeType.USER, 1000, HOUR);
 		List<RateLimitCharge> charges = List.of(charge(limit, "alice", 800, 0));
