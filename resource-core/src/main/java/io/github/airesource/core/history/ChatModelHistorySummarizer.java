@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.github.airesource.core.scope.CallScope;
+import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.CallOutcome;
 import io.github.airesource.core.usage.ProviderUsage;
 import io.github.airesource.core.usage.TokenUsage;
@@ -84,6 +85,8 @@ public final class ChatModelHistorySummarizer implements HistorySummarizer, Auto
 
 	private final HistoryStatistics statistics;
 
+	private final TokenCounter tokenCounter;
+
 	private final ThreadPoolExecutor workers;
 
 	private ChatModelHistorySummarizer(Builder builder) {
@@ -93,6 +96,7 @@ public final class ChatModelHistorySummarizer implements HistorySummarizer, Auto
 		this.maxWords = builder.maxWords;
 		this.recorder = builder.recorder;
 		this.statistics = builder.statistics;
+		this.tokenCounter = (builder.tokenCounter != null) ? builder.tokenCounter : TokenCounter.create();
 		AtomicInteger threads = new AtomicInteger();
 		// No queue: a summary either gets a worker at once or is not made this time.
 		this.workers = new ThreadPoolExecutor(0, builder.maxConcurrent, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
@@ -163,15 +167,28 @@ public final class ChatModelHistorySummarizer implements HistorySummarizer, Auto
 				record(TokenUsage.none(this.model), start, CallOutcome.ERROR, scope);
 				throw ex;
 			}
-			record(ProviderUsage.of(response, this.model), start, CallOutcome.SUCCESS, scope);
 			String text = (response != null && response.getResult() != null)
 					? response.getResult().getOutput().getText() : null;
+			record(usageOf(response, prompt, text), start, CallOutcome.SUCCESS, scope);
 			if (!StringUtils.hasText(text)) {
 				throw new IllegalStateException("the model returned no summary");
 			}
 			this.statistics.summarized();
 			return text.strip();
 		};
+	}
+
+	private TokenUsage usageOf(@Nullable ChatResponse response, Prompt prompt, @Nullable String text) {
+		String served = ProviderUsage.modelOf(response);
+		String model = (served != null) ? served : this.model;
+		TokenUsage reported = ProviderUsage.of(response, model);
+		if (reported != null) {
+			return reported;
+		}
+		// The provider reported nothing: count what was sent and received, marked as an
+		// estimate, as the usage advisor does for chat calls.
+		return new TokenUsage(model, this.tokenCounter.countPrompt(prompt, model).total(), 0,
+				this.tokenCounter.countText(text, model), 0, true);
 	}
 
 	private void record(TokenUsage usage, long start, CallOutcome outcome, CallScope scope) {
@@ -268,6 +285,9 @@ public final class ChatModelHistorySummarizer implements HistorySummarizer, Auto
 
 		private HistoryStatistics statistics = new HistoryStatistics();
 
+		@Nullable
+		private TokenCounter tokenCounter;
+
 		private Builder(Supplier<ChatModel> chatModel) {
 			Assert.notNull(chatModel, "chatModel must not be null");
 			this.chatModel = chatModel;
@@ -335,6 +355,18 @@ public final class ChatModelHistorySummarizer implements HistorySummarizer, Auto
 		public Builder statistics(HistoryStatistics statistics) {
 			Assert.notNull(statistics, "statistics must not be null");
 			this.statistics = statistics;
+			return this;
+		}
+
+		/**
+		 * Set the counter that estimates a summary call's usage when the provider reports
+		 * none; share the application's.
+		 * @param tokenCounter the counter
+		 * @return this builder
+		 */
+		public Builder tokenCounter(TokenCounter tokenCounter) {
+			Assert.notNull(tokenCounter, "tokenCounter must not be null");
+			this.tokenCounter = tokenCounter;
 			return this;
 		}
 

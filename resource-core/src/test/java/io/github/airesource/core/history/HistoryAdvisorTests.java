@@ -140,7 +140,8 @@ class HistoryAdvisorTests {
 
 		client(advisor).prompt().messages(conversationWithTools()).user("Thanks!").call().content();
 
-		// One more wire message than Spring AI messages: a tool message per parallel call.
+		// One more wire message than Spring AI messages: a tool message per parallel
+		// call.
 		assertThat(WirePrompts.roles(this.server.takeRequest())).hasSize(conversationWithTools().size() + 2);
 		assertThat(advisor.statistics().trimmedCalls()).isZero();
 	}
