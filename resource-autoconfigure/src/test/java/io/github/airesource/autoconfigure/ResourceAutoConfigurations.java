@@ -4,6 +4,7 @@ import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.concurrency.ConcurrencyAutoConfiguration;
 import io.github.airesource.autoconfigure.guard.GuardAutoConfiguration;
+import io.github.airesource.autoconfigure.history.HistoryAutoConfiguration;
 import io.github.airesource.autoconfigure.pool.PoolAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.ratelimit.RateLimitAutoConfiguration;
@@ -45,7 +46,8 @@ public final class ResourceAutoConfigurations {
 				ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class,
 				UsageEndpointAutoConfiguration.class, BudgetAutoConfiguration.class,
 				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class,
-				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class);
+				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
+				HistoryAutoConfiguration.class);
 	}
 
 	/**

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.airesource.core.history.HistoryStatistics;
+import io.github.airesource.core.usage.UsagePurpose;
 import io.github.airesource.core.usage.ledger.UsageReport;
 import io.github.airesource.core.usage.ledger.UsageSummary;
 import io.github.airesource.core.usage.ledger.UsageTotals;
@@ -24,11 +26,18 @@ import org.springframework.lang.Nullable;
  * @param scopes per scope type ({@code tenant}, {@code user}): tracked count and top
  * scopes by cost
  * @param unpricedModels models used without a price
+ * @param history what history trimming saved and its summaries cost, {@code null} when
+ * history trimming is off
  */
 public record UsageDescriptor(StoreDescriptor store, SummaryDescriptor global, Map<String, SummaryDescriptor> models,
-		Map<String, ScopesDescriptor> scopes, List<String> unpricedModels) implements OperationResponseBody {
+		Map<String, ScopesDescriptor> scopes, List<String> unpricedModels,
+		@Nullable HistoryDescriptor history) implements OperationResponseBody {
 
 	static UsageDescriptor of(UsageReport report) {
+		return of(report, null);
+	}
+
+	static UsageDescriptor of(UsageReport report, @Nullable HistoryStatistics history) {
 		Map<String, SummaryDescriptor> models = new LinkedHashMap<>();
 		report.models().forEach((model, summary) -> models.put(model, SummaryDescriptor.of(summary)));
 		Map<String, ScopesDescriptor> scopes = new LinkedHashMap<>();
@@ -43,7 +52,50 @@ public record UsageDescriptor(StoreDescriptor store, SummaryDescriptor global, M
 		return new UsageDescriptor(
 				new StoreDescriptor(store.type(), store.fleetWide(), store.degraded(), store.pendingWrites(),
 						store.failedWrites(), store.unknownWrites(), store.lastError()),
-				SummaryDescriptor.of(report.global()), models, scopes, report.unpricedModels());
+				SummaryDescriptor.of(report.global()), models, scopes, report.unpricedModels(),
+				(history != null) ? HistoryDescriptor.of(history, report) : null);
+	}
+
+	/**
+	 * What history trimming did in this instance since start, and what the summaries
+	 * cost: their calls are on the ledger lines {@code summary:<model>}, summed here.
+	 *
+	 * @param trimmedCalls calls whose history was trimmed
+	 * @param trimmedMessages messages left out of prompts, summed over calls
+	 * @param trimmedTokens tokens of those messages
+	 * @param summaryTokensSent tokens of the summary messages sent in their place
+	 * @param savedTokens prompt tokens trimming saved: trimmed less summaries sent
+	 * @param cuts times a conversation's history was cut anew (its prompt start changed)
+	 * @param summaries summaries made
+	 * @param summaryFailures summaries that failed
+	 * @param summaryTimeouts summaries given up after the timeout
+	 * @param summaryCalls summary calls on the ledger
+	 * @param summaryTotalTokens prompt plus completion tokens the summary calls spent
+	 * @param summaryCost USD the summary calls cost
+	 */
+	public record HistoryDescriptor(long trimmedCalls, long trimmedMessages, long trimmedTokens, long summaryTokensSent,
+			long savedTokens, long cuts, long summaries, long summaryFailures, long summaryTimeouts, long summaryCalls,
+			long summaryTotalTokens, BigDecimal summaryCost) {
+
+		static HistoryDescriptor of(HistoryStatistics statistics, UsageReport report) {
+			long calls = 0;
+			long tokens = 0;
+			BigDecimal cost = BigDecimal.ZERO;
+			String prefix = UsagePurpose.SUMMARY.ledgerKey("");
+			for (Map.Entry<String, UsageSummary> line : report.models().entrySet()) {
+				if (line.getKey().startsWith(prefix)) {
+					UsageTotals total = line.getValue().total();
+					calls += total.calls();
+					tokens += total.totalTokens();
+					cost = cost.add(total.cost());
+				}
+			}
+			return new HistoryDescriptor(statistics.trimmedCalls(), statistics.trimmedMessages(),
+					statistics.trimmedTokens(), statistics.summaryTokensSent(), statistics.savedTokens(),
+					statistics.cutsMoved(), statistics.summaries(), statistics.summaryFailures(),
+					statistics.summaryTimeouts(), calls, tokens, cost);
+		}
+
 	}
 
 	/**

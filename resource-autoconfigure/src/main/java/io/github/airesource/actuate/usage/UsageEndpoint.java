@@ -1,5 +1,6 @@
 package io.github.airesource.actuate.usage;
 
+import io.github.airesource.core.history.HistoryStatistics;
 import io.github.airesource.core.scope.ScopeType;
 import io.github.airesource.core.usage.ledger.UsageLedger;
 
@@ -10,9 +11,10 @@ import org.springframework.lang.Nullable;
 
 /**
  * The {@code aiusage} endpoint: tokens and cost in total and over the last minute, hour
- * and day, by model and for the top tenants and users by cost, and the models used
- * without a price. {@code /actuator/aiusage/user/alice} shows one scope. Shows ids and
- * model names only, never prompt text, responses or keys.
+ * and day, by model and for the top tenants and users by cost, the models used without a
+ * price, and what history trimming saved and its summaries cost.
+ * {@code /actuator/aiusage/user/alice} shows one scope. Shows ids and model names only,
+ * never prompt text, responses or keys.
  */
 @Endpoint(id = "aiusage")
 public class UsageEndpoint {
@@ -24,8 +26,21 @@ public class UsageEndpoint {
 
 	private final UsageLedger ledger;
 
+	@Nullable
+	private final HistoryStatistics history;
+
 	public UsageEndpoint(UsageLedger ledger) {
+		this(ledger, null);
+	}
+
+	/**
+	 * Create the endpoint with the figures of history trimming.
+	 * @param ledger the ledger
+	 * @param history what history trimming did, {@code null} when it is off
+	 */
+	public UsageEndpoint(UsageLedger ledger, @Nullable HistoryStatistics history) {
 		this.ledger = ledger;
+		this.history = history;
 	}
 
 	/**
@@ -36,7 +51,7 @@ public class UsageEndpoint {
 	@ReadOperation
 	public UsageDescriptor usage(@Nullable Integer top) {
 		int limit = (top != null) ? Math.max(0, Math.min(top, MAX_TOP)) : DEFAULT_TOP;
-		return UsageDescriptor.of(this.ledger.report(limit));
+		return UsageDescriptor.of(this.ledger.report(limit), this.history);
 	}
 
 	/**

@@ -18,8 +18,20 @@ public class PromptTooLargeException extends ResourceLimitException {
 	private final int maxPromptTokens;
 
 	public PromptTooLargeException(int promptTokens, int maxPromptTokens) {
-		super("The prompt has " + promptTokens + " tokens, more than the " + maxPromptTokens
-				+ " allowed by ai.resource.guard.max-prompt-tokens", LIMIT_NAME, ScopeType.GLOBAL, null);
+		this("The prompt has " + promptTokens + " tokens, more than the " + maxPromptTokens
+				+ " allowed by ai.resource.guard.max-prompt-tokens", LIMIT_NAME, promptTokens, maxPromptTokens);
+	}
+
+	/**
+	 * Create the exception for a limit other than the prompt guard's, such as the history
+	 * limit that the system messages and the latest user message alone exceed.
+	 * @param message the message, naming the property that set the limit
+	 * @param limitName the name of the limit
+	 * @param promptTokens the tokens of the part of the prompt that cannot be trimmed
+	 * @param maxPromptTokens the limit
+	 */
+	public PromptTooLargeException(String message, String limitName, int promptTokens, int maxPromptTokens) {
+		super(message, limitName, ScopeType.GLOBAL, null);
 		this.promptTokens = promptTokens;
 		this.maxPromptTokens = maxPromptTokens;
 	}

@@ -40,6 +40,22 @@ public final class PromptTokens {
 	}
 
 	/**
+	 * Return the count of another prompt with the same tool definitions and encoding,
+	 * whose messages were counted already: an advisor that drops or adds messages
+	 * (history trimming) passes the counts it knows instead of counting again.
+	 * @param messages the new prompt's messages, the instances that will be sent
+	 * @param messageTokens the tokens of each of them, overhead included
+	 * @return the count
+	 */
+	public PromptTokens withMessages(List<Message> messages, int[] messageTokens) {
+		if (messages.size() != messageTokens.length) {
+			throw new IllegalArgumentException(
+					"one count per message: " + messages.size() + " messages, " + messageTokens.length + " counts");
+		}
+		return new PromptTokens(messages, this.encoding, messageTokens, this.toolTokens, this.replyPriming);
+	}
+
+	/**
 	 * Return the prompt's tokens as the provider counts them.
 	 * @return the total
 	 */

@@ -1,0 +1,145 @@
+package io.github.airesource.core.history.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.airesource.core.history.ChatModelHistorySummarizer;
+import io.github.airesource.core.history.HistoryAdvisor;
+import io.github.airesource.core.history.HistoryCut;
+import io.github.airesource.core.history.HistoryKey;
+import io.github.airesource.core.redis.ResourceRedis;
+import io.github.airesource.core.tokens.TokenCounter;
+import io.github.airesource.testsupport.OpenAiCompletion;
+import io.github.airesource.testsupport.OpenAiTestModels;
+import io.github.airesource.testsupport.OpenAiWireServer;
+import io.github.airesource.testsupport.RedisTestSupport;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.memory.ChatMemory;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.openai.OpenAiChatModel;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The history state in a real Redis, shared by two instances.
+ */
+class RedisHistoryStoreTests {
+
+	private final String prefix = RedisTestSupport.uniquePrefix();
+
+	private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	private final OpenAiWireServer server = OpenAiWireServer.start();
+
+	@AfterEach
+	void cleanUp() throws Exception {
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+		RedisTestSupport.deleteKeys(this.prefix);
+		this.factories.forEach(LettuceConnectionFactory::destroy);
+		this.server.close();
+	}
+
+	@Test
+	void whenAStateIsWrittenThenItIsReadBackWithATimeToLiveAndRemoved() {
+		RedisHistoryStore store = store();
+		HistoryKey key = new HistoryKey("acme", "c:1 {x}");
+		HistoryCut cut = new HistoryCut(-42L, 7, "The user plans\na trip. 1 2 3", 2);
+
+		store.put(key, cut);
+
+		assertThat(store.get(key)).isEqualTo(cut);
+		assertThat(store.get(new HistoryKey("other", "c:1 {x}"))).isNull();
+		assertThat(RedisTestSupport.keysWithTtl(this.prefix)).singleElement()
+			.satisfies((entry) -> assertThat(entry.ttlMillis()).isPositive());
+		store.put(key, new HistoryCut(5L, 3, null, 0));
+		assertThat(store.get(key)).isEqualTo(new HistoryCut(5L, 3, null, 0));
+		store.remove(key);
+		assertThat(store.get(key)).isNull();
+	}
+
+	@Test
+	void whenTwoInstancesShareRedisThenTheSecondKeepsTheFirstOnesCutAndSummaryWithoutSummarizingAgain() {
+		OpenAiChatModel chatModel = OpenAiTestModels.chatModel(this.server);
+		TokenCounter counter = TokenCounter.create();
+		ChatClient first = client(chatModel, counter);
+		ChatClient second = client(chatModel, counter);
+		this.server.reply(OpenAiCompletion.text("SUMMARY: museums in Lisbon.").model("gpt-4.1-nano"))
+			.reply(OpenAiCompletion.text("First."))
+			.reply(OpenAiCompletion.text("Second."));
+
+		call(first, 12);
+		JsonNode summaryRequest = this.server.takeRequest();
+		JsonNode firstChat = this.server.takeRequest();
+		call(second, 13);
+		JsonNode secondChat = this.server.takeRequest();
+
+		assertThat(summaryRequest.path("model").asText()).isEqualTo("gpt-4.1-nano");
+		assertThat(this.server.requestCount()).isEqualTo(3);
+		List<String> firstMessages = contents(firstChat);
+		List<String> secondMessages = contents(secondChat);
+		assertThat(firstMessages.get(1)).isEqualTo(HistoryAdvisor.SUMMARY_HEADING + "\nSUMMARY: museums in Lisbon.");
+		// The second instance sends the first one's prompt as its prefix: same cut, same
+		// summary.
+		assertThat(secondMessages.subList(0, firstMessages.size() - 1))
+			.isEqualTo(firstMessages.subList(0, firstMessages.size() - 1));
+	}
+
+	private ChatClient client(OpenAiChatModel chatModel, TokenCounter counter) {
+		ChatModelHistorySummarizer summarizer = ChatModelHistorySummarizer.builder(() -> chatModel)
+			.model("gpt-4.1-nano")
+			.timeout(Duration.ofSeconds(10))
+			.build();
+		this.closeables.add(summarizer);
+		HistoryAdvisor advisor = HistoryAdvisor.builder(600)
+			.tokenCounter(counter)
+			.store(store())
+			.summarizer(summarizer)
+			.build();
+		return ChatClient.builder(chatModel).defaultAdvisors(advisor).build();
+	}
+
+	private RedisHistoryStore store() {
+		LettuceConnectionFactory factory = RedisTestSupport.connectionFactory();
+		this.factories.add(factory);
+		ResourceRedis redis = new ResourceRedis(factory, this.prefix, Duration.ofSeconds(10));
+		this.closeables.add(redis);
+		return new RedisHistoryStore(redis);
+	}
+
+	private static void call(ChatClient client, int turn) {
+		List<Message> history = new ArrayList<>();
+		history.add(new SystemMessage("You are a travel assistant."));
+		for (int i = 1; i < turn; i++) {
+			history.add(new UserMessage("Question " + i + ": which museum in Lisbon should I visit on day " + i
+					+ " of my trip, and how do I get there from the old town?"));
+			history.add(new AssistantMessage("Answer " + i + ": visit the Gulbenkian Museum; take the metro's "
+					+ "blue line from Baixa-Chiado to São Sebastião and walk five minutes through the park."));
+		}
+		client.prompt()
+			.messages(history)
+			.user("Question " + turn + ": and after that?")
+			.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "shared"))
+			.call()
+			.content();
+	}
+
+	private static List<String> contents(JsonNode request) {
+		List<String> contents = new ArrayList<>();
+		request.path("messages").forEach((message) -> contents.add(message.path("content").asText("")));
+		return contents;
+	}
+
+}
