@@ -2,6 +2,9 @@ package io.github.airesource.autoconfigure;
 
 import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration;
+import io.github.airesource.autoconfigure.cache.CacheEndpointAutoConfiguration;
+import io.github.airesource.autoconfigure.cache.CacheMetricsAutoConfiguration;
+import io.github.airesource.autoconfigure.cache.ToolCacheAutoConfiguration;
 import io.github.airesource.autoconfigure.concurrency.ConcurrencyAutoConfiguration;
 import io.github.airesource.autoconfigure.guard.GuardAutoConfiguration;
 import io.github.airesource.autoconfigure.history.HistoryAutoConfiguration;
@@ -47,7 +50,8 @@ public final class ResourceAutoConfigurations {
 				UsageEndpointAutoConfiguration.class, BudgetAutoConfiguration.class,
 				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class,
 				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
-				HistoryAutoConfiguration.class);
+				HistoryAutoConfiguration.class, ToolCacheAutoConfiguration.class, CacheEndpointAutoConfiguration.class,
+				CacheMetricsAutoConfiguration.class);
 	}
 
 	/**

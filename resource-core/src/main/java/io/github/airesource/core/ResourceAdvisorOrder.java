@@ -30,6 +30,13 @@ public final class ResourceAdvisorOrder {
 
 	private static final int BASE = 10_000;
 
+	/**
+	 * Carries the caller's scope into the tool context, where the tool-result cache finds
+	 * it; first of the resource advisors after the chat-memory ones, so that a
+	 * {@code ToolCallAdvisor} placed after it runs tools with the scope too.
+	 */
+	public static final int TOOL_SCOPE = BASE + 50;
+
 	/** Rejects new calls while the heap is under pressure. */
 	public static final int MEMORY_GUARD = BASE + 100;
 

@@ -10,6 +10,8 @@ import io.github.airesource.core.ResourceAdvisorOrder;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -88,7 +90,15 @@ public class CacheProperties implements InitializingBean {
 		String tool = PREFIX + ".tool.";
 		positive(tool + "ttl", this.tool.ttl, "such as 10m");
 		atLeastOne(tool + "max-entries", this.tool.maxEntries, "such as 10000");
-		this.tool.tools.forEach((name, ttl) -> {
+		this.tool.tools.forEach((name, text) -> {
+			Duration ttl;
+			try {
+				ttl = StringUtils.hasText(text) ? DurationStyle.detectAndParse(text.trim()) : null;
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidResourcePropertyException(tool + "tools." + name, text, "it is not a duration", "Set "
+						+ tool + "tools." + name + " to a duration such as 5m, or leave it empty for " + tool + "ttl.");
+			}
 			if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
 				throw new InvalidResourcePropertyException(tool + "tools." + name, ttl, "a tool's TTL must be positive",
 						"Set " + tool + "tools." + name + " to a duration such as 5m, or leave it empty for " + tool
@@ -387,10 +397,17 @@ public class CacheProperties implements InitializingBean {
 		private long maxEntries = 10_000;
 
 		/**
-		 * Tools whose results are cached, by name, each with its TTL (empty for the
-		 * default ttl); tools not listed are never cached.
+		 * Tools whose results are cached, by name, each with its TTL (a duration such as
+		 * 5m, or empty for the default ttl); tools not listed are never cached.
 		 */
-		private Map<String, Duration> tools = new LinkedHashMap<>();
+		private Map<String, String> tools = new LinkedHashMap<>();
+
+		/**
+		 * Position in the chat client's advisor chain of the advisor that carries the
+		 * caller's scope into the tool context; a ToolCallAdvisor must come after it for
+		 * its tools to be cached.
+		 */
+		private int order = ResourceAdvisorOrder.TOOL_SCOPE;
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -416,12 +433,35 @@ public class CacheProperties implements InitializingBean {
 			this.maxEntries = maxEntries;
 		}
 
-		public Map<String, Duration> getTools() {
+		public Map<String, String> getTools() {
 			return this.tools;
 		}
 
-		public void setTools(Map<String, Duration> tools) {
+		public void setTools(Map<String, String> tools) {
 			this.tools = tools;
+		}
+
+		/**
+		 * Return the listed tools with their TTLs parsed.
+		 * @return TTL by tool name, {@code null} for a tool that uses the default ttl
+		 * @throws IllegalArgumentException when a TTL is not a duration
+		 */
+		public Map<String, Duration> toolTtls() {
+			// Strings, not Durations, in the map: the binder drops a map entry whose
+			// empty value converts to a null Duration, which would silently un-list a
+			// tool written as "name:" for the default TTL.
+			Map<String, Duration> ttls = new LinkedHashMap<>();
+			this.tools.forEach((name, ttl) -> ttls.put(name,
+					StringUtils.hasText(ttl) ? DurationStyle.detectAndParse(ttl.trim()) : null));
+			return ttls;
+		}
+
+		public int getOrder() {
+			return this.order;
+		}
+
+		public void setOrder(int order) {
+			this.order = order;
 		}
 
 	}
