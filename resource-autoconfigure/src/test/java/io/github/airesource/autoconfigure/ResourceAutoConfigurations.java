@@ -5,6 +5,7 @@ import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration
 import io.github.airesource.autoconfigure.cache.CacheEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.cache.CacheMetricsAutoConfiguration;
 import io.github.airesource.autoconfigure.cache.ToolCacheAutoConfiguration;
+import io.github.airesource.autoconfigure.cache.ResponseCacheAutoConfiguration;
 import io.github.airesource.autoconfigure.concurrency.ConcurrencyAutoConfiguration;
 import io.github.airesource.autoconfigure.guard.GuardAutoConfiguration;
 import io.github.airesource.autoconfigure.history.HistoryAutoConfiguration;
@@ -51,7 +52,7 @@ public final class ResourceAutoConfigurations {
 				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class,
 				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
 				HistoryAutoConfiguration.class, ToolCacheAutoConfiguration.class, CacheEndpointAutoConfiguration.class,
-				CacheMetricsAutoConfiguration.class);
+				CacheMetricsAutoConfiguration.class, ResponseCacheAutoConfiguration.class);
 	}
 
 	/**

@@ -34,6 +34,8 @@ public final class OpenAiCompletion {
 
 	boolean disconnectAfterStall;
 
+	String finishReason;
+
 	private OpenAiCompletion() {
 	}
 
@@ -59,6 +61,21 @@ public final class OpenAiCompletion {
 		OpenAiCompletion completion = new OpenAiCompletion();
 		completion.toolCalls.add(new ToolCall(id, name, arguments));
 		return completion;
+	}
+
+	/**
+	 * Report this finish reason instead of {@code stop} (or {@code tool_calls}), such as
+	 * {@code length} for an answer cut at max tokens.
+	 * @param finishReason the finish reason
+	 * @return this completion
+	 */
+	public OpenAiCompletion finishReason(String finishReason) {
+		this.finishReason = finishReason;
+		return this;
+	}
+
+	String finishReasonOr(String defaultReason) {
+		return (this.finishReason != null) ? this.finishReason : defaultReason;
 	}
 
 	public OpenAiCompletion model(String model) {

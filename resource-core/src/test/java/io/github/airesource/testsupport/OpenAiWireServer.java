@@ -102,7 +102,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 		}
 		Map<String, Object> body = envelope("chat.completion", completion.model);
 		body.put("choices", List.of(Map.of("index", 0, "message", message, "finish_reason",
-				completion.toolCalls.isEmpty() ? "stop" : "tool_calls")));
+				completion.finishReasonOr(completion.toolCalls.isEmpty() ? "stop" : "tool_calls"))));
 		body.put("usage", completion.usageJson());
 		return new MockResponse().setHeader("Content-Type", "application/json").setBody(json(body));
 	}
@@ -244,7 +244,8 @@ public final class OpenAiWireServer implements AutoCloseable {
 			events.add(chunk(model, Map.of("tool_calls", List.of(Map.of("index", i, "id", call.id(), "type", "function",
 					"function", Map.of("name", call.name(), "arguments", call.arguments())))), null));
 		}
-		events.add(chunk(model, Map.of(), completion.toolCalls.isEmpty() ? "stop" : "tool_calls"));
+		events.add(chunk(model, Map.of(),
+				completion.finishReasonOr(completion.toolCalls.isEmpty() ? "stop" : "tool_calls")));
 		if (completion.usageInStream && completion.usageJson() != null) {
 			Map<String, Object> usageChunk = envelope("chat.completion.chunk", model);
 			usageChunk.put("choices", List.of());

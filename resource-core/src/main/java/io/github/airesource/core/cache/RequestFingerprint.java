@@ -65,8 +65,13 @@ public final class RequestFingerprint {
 			ChatClientAttributes.STRUCTURED_OUTPUT_SCHEMA.getKey(),
 			ChatClientAttributes.STRUCTURED_OUTPUT_NATIVE.getKey() };
 
-	private static final String[] TRANSPORT_OPTIONS = { "stream_options", "streamOptions", "httpHeaders",
-			"http_headers" };
+	/**
+	 * Options that shape the transport, not the answer. OpenAI's {@code streamUsage} is
+	 * serialized although it only asks for a usage chunk: without it here a stream and a
+	 * call of one request would never share an entry.
+	 */
+	private static final String[] TRANSPORT_OPTIONS = { "stream_options", "streamOptions", "streamUsage",
+			"stream_usage", "httpHeaders", "http_headers" };
 
 	private final ObjectMapper mapper = JsonMapper.builder()
 		.addMixIn(ToolCallingChatOptions.class, ToolCallingOptionsMixin.class)
