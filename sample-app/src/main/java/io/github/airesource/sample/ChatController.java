@@ -18,6 +18,7 @@ import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
 import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -54,7 +55,11 @@ public class ChatController {
 	public ChatController(ChatClient.Builder chatClientBuilder, ChatMemory chatMemory) {
 		// The builder is the auto-configured one, so the starter's advisors are already
 		// on it.
+		// Temperature 0: plain answers, and the response cache keeps only requests at or
+		// below its max-temperature (0.0 by default); an unset temperature means the
+		// provider's default of 1.0, which is never cached.
 		this.chatClient = chatClientBuilder.defaultSystem(SYSTEM_PROMPT)
+			.defaultOptions(ChatOptions.builder().temperature(0.0).build())
 			.defaultAdvisors(MessageChatMemoryAdvisor.builder(chatMemory).build())
 			.build();
 	}
@@ -76,7 +81,7 @@ public class ChatController {
 			.chatClientResponse();
 		UsageRecord usage = usageOf(response);
 		ChatReply reply = new ChatReply(textOf(response.chatResponse()), conversationId, usage,
-				(usage != null) ? usage.cost() : null);
+				(usage != null) ? usage.cost() : null, cacheOf(response));
 		return ResponseEntity.ok().headers(RateLimitHeaders.of(response)).body(reply);
 	}
 
@@ -110,6 +115,7 @@ public class ChatController {
 			AtomicReference<ChatClientResponse> last = new AtomicReference<>();
 			return responses.doOnNext(last::set)
 				.concatMap(ChatController::tokenEvent)
+				.concatWith(Mono.fromSupplier(() -> cacheEvent(last.get())))
 				.concatWith(Mono.fromSupplier(() -> usageEvent(last.get())))
 				.onErrorResume(ChatController::answeredAsProblem, (ex) -> Mono
 					.just(event("error", ResourceLimitExceptionHandler.problemOf((RuntimeException) ex))));
@@ -165,6 +171,12 @@ public class ChatController {
 	}
 
 	@Nullable
+	private static ServerSentEvent<Object> cacheEvent(@Nullable ChatClientResponse last) {
+		String cache = (last != null) ? cacheOf(last) : null;
+		return (cache != null) ? event("cache", cache) : null;
+	}
+
+	@Nullable
 	private static ServerSentEvent<Object> usageEvent(@Nullable ChatClientResponse last) {
 		UsageRecord usage = (last != null) ? usageOf(last) : null;
 		return (usage != null) ? event("usage", usage) : null;
@@ -177,6 +189,16 @@ public class ChatController {
 	@Nullable
 	private static UsageRecord usageOf(ChatClientResponse response) {
 		return (response.context().get(ResourceContextKeys.USAGE) instanceof UsageRecord usage) ? usage : null;
+	}
+
+	/**
+	 * How the starter's response cache treated the call: {@code miss}, {@code hit-exact}
+	 * or {@code bypass}; {@code null} when the cache is off.
+	 */
+	@Nullable
+	private static String cacheOf(ChatClientResponse response) {
+		Object cache = response.context().get(ResourceContextKeys.CACHE);
+		return (cache != null) ? cache.toString() : null;
 	}
 
 	private static String textOf(@Nullable ChatResponse response) {

@@ -201,8 +201,11 @@ class SampleApplicationTests {
 	@Test
 	void whenAUserSpendsTheDemoBudgetThenTheNextCallIs429WithRetryAfterAndTheBudgetEndpointShowsIt(
 			@Autowired WebTestClient client) {
+		// A new question each time: a repeated one is answered by the response cache,
+		// which spends no budget.
 		int answered = 0;
-		while (post(client, Map.of("message", "How much is left?", "user", "frank")).returnResult(String.class)
+		while (post(client, Map.of("message", "How much is left? #" + answered, "user", "frank"))
+			.returnResult(String.class)
 			.getStatus()
 			.is2xxSuccessful()) {
 			answered++;
@@ -210,7 +213,7 @@ class SampleApplicationTests {
 		}
 
 		assertThat(answered).isGreaterThanOrEqualTo(2);
-		post(client, Map.of("message", "How much is left?", "user", "frank")).expectStatus()
+		post(client, Map.of("message", "How much is left? Once more.", "user", "frank")).expectStatus()
 			.isEqualTo(429)
 			.expectHeader()
 			.exists(HttpHeaders.RETRY_AFTER)
@@ -246,9 +249,10 @@ class SampleApplicationTests {
 	@DirtiesContext(methodMode = DirtiesContext.MethodMode.BEFORE_METHOD)
 	void whenAUserCallsMoreThanFiveTimesAMinuteThenRateLimitHeadersCountDownAndTheSixthCallIs429(
 			@Autowired WebTestClient client) {
-		// vip: the budget's bigger plan, so that the rate limit is what refuses.
+		// vip: the budget's bigger plan, so that the rate limit is what refuses. A new
+		// question each time: a cached answer takes no rate-limit capacity.
 		for (int remaining = 4; remaining >= 0; remaining--) {
-			post(client, Map.of("message", "Quick question", "user", "vip")).expectStatus()
+			post(client, Map.of("message", "Quick question " + remaining, "user", "vip")).expectStatus()
 				.isOk()
 				.expectHeader()
 				.valueEquals(RateLimitHeaders.RATE_LIMIT_POLICY, "\"per-user-rpm\";q=5;w=60")
@@ -256,7 +260,7 @@ class SampleApplicationTests {
 				.valueMatches(RateLimitHeaders.RATE_LIMIT, "\"per-user-rpm\";r=" + remaining + ";t=\\d+");
 		}
 
-		post(client, Map.of("message", "Quick question", "user", "vip")).expectStatus()
+		post(client, Map.of("message", "Quick question 5", "user", "vip")).expectStatus()
 			.isEqualTo(429)
 			.expectHeader()
 			.valueMatches(HttpHeaders.RETRY_AFTER, "1[0-2]")
@@ -286,6 +290,67 @@ class SampleApplicationTests {
 			.getResponseBody());
 		assertThat(limits.at("/concurrency/max").asInt()).isEqualTo(4);
 		assertThat(limits.at("/concurrency/active").asInt()).isZero();
+	}
+
+	@Test
+	@DirtiesContext(methodMode = DirtiesContext.MethodMode.BEFORE_METHOD)
+	void whenTheSameFirstQuestionIsAskedAgainThenTheCacheAnswersForFreeAndTheEndpointsShowIt(
+			@Autowired WebTestClient client) {
+		JsonNode first = chat(client, Map.of("message", "What is a token?", "user", "hana", "tenant", "acme"));
+		JsonNode second = chat(client, Map.of("message", "What is a token?", "user", "ivan", "tenant", "acme"));
+		JsonNode otherTenant = chat(client, Map.of("message", "What is a token?", "user", "judy", "tenant", "globex"));
+		EventStream streamed = EventStream.read(client.get()
+			.uri((uri) -> uri.path("/api/chat/stream")
+				.queryParam("message", "What is a token?")
+				.queryParam("user", "ken")
+				.queryParam("tenant", "acme")
+				.build()));
+
+		assertThat(first.get("cache").asText()).isEqualTo("miss");
+		assertThat(second.get("cache").asText()).isEqualTo("hit-exact");
+		assertThat(second.get("reply").asText()).isEqualTo(first.get("reply").asText());
+		assertThat(second.get("usage").isNull()).isTrue();
+		assertThat(otherTenant.get("cache").asText()).as("tenants never share answers").isEqualTo("miss");
+		assertThat(streamed.named("token")).hasSizeGreaterThan(1);
+		assertThat(streamed.joined("token")).isEqualTo(first.get("reply").asText());
+		assertThat(streamed.named("cache")).singleElement()
+			.satisfies((event) -> assertThat(event.data()).isEqualTo("hit-exact"));
+		JsonNode total = json(client.get()
+			.uri("/actuator/aiusage")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody()).at("/global/total");
+		assertThat(total.get("calls").asLong()).isEqualTo(4);
+		assertThat(total.get("cacheHits").asLong()).isEqualTo(2);
+		long firstTokens = first.at("/usage/promptTokens").asLong() + first.at("/usage/completionTokens").asLong();
+		assertThat(total.get("savedTokens").asLong()).isEqualTo(2 * firstTokens).isPositive();
+		assertThat(total.get("savedCost").decimalValue())
+			.isEqualByComparingTo(first.get("cost").decimalValue().multiply(BigDecimal.valueOf(2)));
+		JsonNode caches = json(client.get()
+			.uri("/actuator/aicaches")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
+		assertThat(caches.at("/caches/0/name").asText()).isEqualTo("response");
+		assertThat(caches.at("/caches/0/hits").asLong()).isEqualTo(2);
+		assertThat(caches.at("/caches/0/size").asLong()).isEqualTo(2);
+		assertThat(caches.toString()).doesNotContain("What is a token");
+		client.delete()
+			.uri("/actuator/aicaches/response?tenant=acme")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.removed")
+			.isEqualTo(1);
+		assertThat(chat(client, Map.of("message", "What is a token?", "user", "hana", "tenant", "acme")).get("cache")
+			.asText()).isEqualTo("miss");
 	}
 
 	@Test
