@@ -8,6 +8,7 @@ import io.github.airesource.autoconfigure.pool.PoolAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.ratelimit.RateLimitAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
+import io.github.airesource.autoconfigure.routing.RoutingAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageEndpointAutoConfiguration;
 
@@ -45,7 +46,8 @@ public final class ResourceAutoConfigurations {
 				ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class,
 				UsageEndpointAutoConfiguration.class, BudgetAutoConfiguration.class,
 				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class,
-				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class);
+				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
+				RoutingAutoConfiguration.class);
 	}
 
 	/**

@@ -1,8 +1,10 @@
 package io.github.airesource.autoconfigure.usage;
 
 import io.github.airesource.actuate.usage.UsageEndpoint;
+import io.github.airesource.core.usage.SystemPrompts;
 import io.github.airesource.core.usage.ledger.UsageLedger;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -22,8 +24,8 @@ public class UsageEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageEndpoint usageEndpoint(UsageLedger ledger) {
-		return new UsageEndpoint(ledger);
+	UsageEndpoint usageEndpoint(UsageLedger ledger, ObjectProvider<SystemPrompts> systemPrompts) {
+		return new UsageEndpoint(ledger, systemPrompts.getIfAvailable());
 	}
 
 }
