@@ -106,6 +106,9 @@ public enum UsageField {
 		if (record.cost() != null) {
 			deltas[COST_NANOS.ordinal()] = cost;
 		}
+		else {
+			deltas[UNPRICED_CALLS.ordinal()] = 1;
+		}
 		PromptParts parts = record.promptParts();
 		if (parts != null) {
 			deltas[PROMPT_SYSTEM.ordinal()] = parts.system();
@@ -113,9 +116,6 @@ public enum UsageField {
 			deltas[PROMPT_USER.ordinal()] = parts.user();
 			deltas[PROMPT_TOOL_DEFINITIONS.ordinal()] = parts.toolDefinitions();
 			deltas[PROMPT_TOOL_RESULTS.ordinal()] = parts.toolResults();
-		}
-		else {
-			deltas[UNPRICED_CALLS.ordinal()] = 1;
 		}
 		return deltas;
 	}
