@@ -10,6 +10,7 @@ import io.github.airesource.core.scope.ScopeCaptureAdvisor;
 import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.tokens.TokenCounter;
+import io.github.airesource.core.usage.SystemPrompts;
 import io.github.airesource.core.usage.UsageAdvisor;
 import io.github.airesource.core.usage.UsageListener;
 import io.github.airesource.core.usage.UsageRecorder;
@@ -81,7 +82,11 @@ public class UsageAdvisorBenchmark {
 	private static UsageAdvisor advisor(TokenCounter counter) {
 		UsageRecorder recorder = new UsageRecorder(PricingCatalog.withDefaults(), List.<UsageListener>of(
 				new InMemoryUsageLedger(10_000, Clock.systemUTC()), new UsageMetrics(new SimpleMeterRegistry())));
-		return UsageAdvisor.builder(recorder).tokenCounter(counter).build();
+		// As the starter wires it: prompt breakdown on, system prompts tracked.
+		return UsageAdvisor.builder(recorder)
+			.tokenCounter(counter)
+			.systemPrompts(new SystemPrompts(1000, 1000))
+			.build();
 	}
 
 	@Benchmark

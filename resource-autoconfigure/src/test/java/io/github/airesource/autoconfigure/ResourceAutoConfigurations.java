@@ -13,6 +13,7 @@ import io.github.airesource.autoconfigure.pool.PoolAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.ratelimit.RateLimitAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
+import io.github.airesource.autoconfigure.routing.RoutingAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageEndpointAutoConfiguration;
 
@@ -52,7 +53,8 @@ public final class ResourceAutoConfigurations {
 				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class,
 				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
 				HistoryAutoConfiguration.class, ToolCacheAutoConfiguration.class, CacheEndpointAutoConfiguration.class,
-				CacheMetricsAutoConfiguration.class, ResponseCacheAutoConfiguration.class);
+				CacheMetricsAutoConfiguration.class, ResponseCacheAutoConfiguration.class,
+				RoutingAutoConfiguration.class);
 	}
 
 	/**

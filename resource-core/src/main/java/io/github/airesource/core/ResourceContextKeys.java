@@ -35,6 +35,13 @@ public final class ResourceContextKeys {
 	public static final String TIER = "ai.resource.tier";
 
 	/**
+	 * Advisor parameter: {@code false} (or {@code off}) keeps this call on the model it
+	 * names, skipping every routing rule and the context-window rule; {@code true} (or
+	 * {@code on}) is the same as not passing it.
+	 */
+	public static final String ROUTING = "ai.resource.routing";
+
+	/**
 	 * Advisor parameter: {@code true} skips the caches for this call, both lookup and
 	 * store.
 	 */
@@ -83,6 +90,12 @@ public final class ResourceContextKeys {
 	 * headers.
 	 */
 	public static final String RATE_LIMIT = "ai.resource.rate-limit";
+
+	/**
+	 * Response context entry holding the {@code RoutingDecision} of a call the routing
+	 * advisor sent to another model; absent when the call kept its model.
+	 */
+	public static final String ROUTING_DECISION = "ai.resource.routing.decision";
 
 	/** Response context entry telling how the response cache treated the call. */
 	public static final String CACHE = "ai.resource.cache";

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.airesource.core.history.HistoryStatistics;
+import io.github.airesource.core.usage.PromptParts;
+import io.github.airesource.core.usage.SystemPromptStats;
 import io.github.airesource.core.usage.UsagePurpose;
 import io.github.airesource.core.usage.ledger.UsageReport;
 import io.github.airesource.core.usage.ledger.UsageSummary;
@@ -26,18 +28,18 @@ import org.springframework.lang.Nullable;
  * @param scopes per scope type ({@code tenant}, {@code user}): tracked count and top
  * scopes by cost
  * @param unpricedModels models used without a price
+ * @param largestSystemPrompts the largest system prompts by tokens, by hash and first
+ * words, never their text; empty when the prompt breakdown is off
  * @param history what history trimming saved and its summaries cost, {@code null} when
  * history trimming is off
  */
 public record UsageDescriptor(StoreDescriptor store, SummaryDescriptor global, Map<String, SummaryDescriptor> models,
 		Map<String, ScopesDescriptor> scopes, List<String> unpricedModels,
+		List<SystemPromptDescriptor> largestSystemPrompts,
 		@Nullable HistoryDescriptor history) implements OperationResponseBody {
 
-	static UsageDescriptor of(UsageReport report) {
-		return of(report, null);
-	}
-
-	static UsageDescriptor of(UsageReport report, @Nullable HistoryStatistics history) {
+	static UsageDescriptor of(UsageReport report, List<SystemPromptStats> systemPrompts,
+			@Nullable HistoryStatistics history) {
 		Map<String, SummaryDescriptor> models = new LinkedHashMap<>();
 		report.models().forEach((model, summary) -> models.put(model, SummaryDescriptor.of(summary)));
 		Map<String, ScopesDescriptor> scopes = new LinkedHashMap<>();
@@ -53,6 +55,10 @@ public record UsageDescriptor(StoreDescriptor store, SummaryDescriptor global, M
 				new StoreDescriptor(store.type(), store.fleetWide(), store.degraded(), store.pendingWrites(),
 						store.failedWrites(), store.unknownWrites(), store.lastError()),
 				SummaryDescriptor.of(report.global()), models, scopes, report.unpricedModels(),
+				systemPrompts.stream()
+					.map((prompt) -> new SystemPromptDescriptor(prompt.hash(), prompt.firstWords(), prompt.tokens(),
+							prompt.calls()))
+					.toList(),
 				(history != null) ? HistoryDescriptor.of(history, report) : null);
 	}
 
@@ -147,18 +153,77 @@ public record UsageDescriptor(StoreDescriptor store, SummaryDescriptor global, M
 	 * @param cacheHits calls a cache answered, spending nothing
 	 * @param savedTokens tokens the cache hits did not spend
 	 * @param savedCost USD the cache hits did not spend
+	 * @param cachedPromptShare the share of prompt tokens served from the provider's
+	 * prompt cache (cached over prompt tokens), 0 without prompt tokens
+	 * @param promptParts where the prompt tokens went, part by part
 	 */
 	public record TotalsDescriptor(long calls, long failedCalls, long promptTokens, long cachedPromptTokens,
 			long completionTokens, long reasoningTokens, long totalTokens, BigDecimal cost, long unpricedCalls,
-			long cacheHits, long savedTokens, BigDecimal savedCost) {
+			long cacheHits, long savedTokens, BigDecimal savedCost, double cachedPromptShare,
+			PromptPartsDescriptor promptParts) {
 
 		static TotalsDescriptor of(UsageTotals totals) {
 			return new TotalsDescriptor(totals.calls(), totals.failedCalls(), totals.promptTokens(),
 					totals.cachedPromptTokens(), totals.completionTokens(), totals.reasoningTokens(),
 					totals.totalTokens(), totals.cost(), totals.unpricedCalls(), totals.cacheHits(),
-					totals.savedTokens(), totals.savedCost());
+					totals.savedTokens(), totals.savedCost(), round(totals.cachedPromptShare()),
+					PromptPartsDescriptor.of(totals.promptParts()));
 		}
 
+	}
+
+	/**
+	 * Where the prompt tokens of the calls with a breakdown went. The tokens of each part
+	 * follow the provider's figures (the local count's parts scaled to the provider's
+	 * prompt total) or, when the provider reported none, the local count; the shares are
+	 * of the parts' sum.
+	 *
+	 * @param system system messages
+	 * @param history earlier turns: user and assistant messages before the last user
+	 * message
+	 * @param user the new (last) user message and the reply priming
+	 * @param toolDefinitions tool definitions
+	 * @param toolResults tool response messages
+	 */
+	public record PromptPartsDescriptor(PartDescriptor system, PartDescriptor history, PartDescriptor user,
+			PartDescriptor toolDefinitions, PartDescriptor toolResults) {
+
+		static PromptPartsDescriptor of(PromptParts parts) {
+			long total = parts.total();
+			return new PromptPartsDescriptor(PartDescriptor.of(parts.system(), total),
+					PartDescriptor.of(parts.history(), total), PartDescriptor.of(parts.user(), total),
+					PartDescriptor.of(parts.toolDefinitions(), total), PartDescriptor.of(parts.toolResults(), total));
+		}
+
+	}
+
+	/**
+	 * One part of the prompts.
+	 *
+	 * @param tokens the part's tokens
+	 * @param share its share of the parts' sum, 0 to 1 (rounded to 4 places)
+	 */
+	public record PartDescriptor(long tokens, double share) {
+
+		static PartDescriptor of(long tokens, long total) {
+			return new PartDescriptor(tokens, (total > 0) ? round((double) tokens / total) : 0);
+		}
+
+	}
+
+	/**
+	 * One of the largest system prompts. Never its text.
+	 *
+	 * @param hash the first 16 hex digits of the SHA-256 of its text
+	 * @param firstWords its first few words
+	 * @param tokens its tokens
+	 * @param calls calls that sent it since it was first seen on this instance
+	 */
+	public record SystemPromptDescriptor(String hash, String firstWords, long tokens, long calls) {
+	}
+
+	private static double round(double share) {
+		return Math.round(share * 10_000) / 10_000.0;
 	}
 
 	/**

@@ -1,7 +1,10 @@
 package io.github.airesource.actuate.usage;
 
+import java.util.List;
+
 import io.github.airesource.core.history.HistoryStatistics;
 import io.github.airesource.core.scope.ScopeType;
+import io.github.airesource.core.usage.SystemPrompts;
 import io.github.airesource.core.usage.ledger.UsageLedger;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -11,8 +14,11 @@ import org.springframework.lang.Nullable;
 
 /**
  * The {@code aiusage} endpoint: tokens and cost in total and over the last minute, hour
- * and day, by model and for the top tenants and users by cost, the models used without a
- * price, and what history trimming saved and its summaries cost.
+ * and day, by model and for the top tenants and users by cost, and the models used
+ * without a price; per model and scope, the share of prompt tokens served from the
+ * provider's prompt cache and where the prompt tokens went (system prompt, history, new
+ * user message, tool definitions, tool results); the largest system prompts by tokens, by
+ * hash and first words; and what history trimming saved and its summaries cost.
  * {@code /actuator/aiusage/user/alice} shows one scope. Shows ids and model names only,
  * never prompt text, responses or keys.
  */
@@ -24,22 +30,32 @@ public class UsageEndpoint {
 
 	private static final int MAX_TOP = 1000;
 
+	/** How many of the largest system prompts the report lists. */
+	public static final int SYSTEM_PROMPTS = 10;
+
 	private final UsageLedger ledger;
+
+	@Nullable
+	private final SystemPrompts systemPrompts;
 
 	@Nullable
 	private final HistoryStatistics history;
 
 	public UsageEndpoint(UsageLedger ledger) {
-		this(ledger, null);
+		this(ledger, null, null);
 	}
 
 	/**
-	 * Create the endpoint with the figures of history trimming.
+	 * Create an endpoint that also lists the largest system prompts and what history
+	 * trimming did.
 	 * @param ledger the ledger
+	 * @param systemPrompts the system prompts tracker, may be {@code null}
 	 * @param history what history trimming did, {@code null} when it is off
 	 */
-	public UsageEndpoint(UsageLedger ledger, @Nullable HistoryStatistics history) {
+	public UsageEndpoint(UsageLedger ledger, @Nullable SystemPrompts systemPrompts,
+			@Nullable HistoryStatistics history) {
 		this.ledger = ledger;
+		this.systemPrompts = systemPrompts;
 		this.history = history;
 	}
 
@@ -51,7 +67,8 @@ public class UsageEndpoint {
 	@ReadOperation
 	public UsageDescriptor usage(@Nullable Integer top) {
 		int limit = (top != null) ? Math.max(0, Math.min(top, MAX_TOP)) : DEFAULT_TOP;
-		return UsageDescriptor.of(this.ledger.report(limit), this.history);
+		return UsageDescriptor.of(this.ledger.report(limit),
+				(this.systemPrompts != null) ? this.systemPrompts.largest(SYSTEM_PROMPTS) : List.of(), this.history);
 	}
 
 	/**

@@ -12,6 +12,7 @@ import io.github.airesource.core.pricing.PricingCatalog;
 import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.tokens.TokenCounter;
+import io.github.airesource.core.usage.SystemPrompts;
 import io.github.airesource.core.usage.UsageAdvisor;
 import io.github.airesource.core.usage.UsageListener;
 import io.github.airesource.core.usage.UsageRecorder;
@@ -49,10 +50,13 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnClass({ ChatClient.class, UsageAdvisor.class })
 @ConditionalOnResourceEnabled
 @ConditionalOnBooleanProperty(name = "ai.resource.usage.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(UsageProperties.class)
+@EnableConfigurationProperties({ UsageProperties.class, SystemPromptProperties.class })
 public class UsageAutoConfiguration {
 
 	private static final String STORE = UsageProperties.PREFIX + ".store";
+
+	/** Distinct system prompts tracked for the largest-prompts list: a few KB each. */
+	private static final int MAX_TRACKED_SYSTEM_PROMPTS = 1000;
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -63,13 +67,23 @@ public class UsageAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UsageAdvisor resourceUsageAdvisor(UsageRecorder recorder, TokenCounter tokenCounter,
-			ScopeResolution scopeResolution, ObjectProvider<ChatModel> chatModel, UsageProperties properties) {
+			ScopeResolution scopeResolution, ObjectProvider<ChatModel> chatModel, UsageProperties properties,
+			ObjectProvider<SystemPrompts> systemPrompts) {
 		return UsageAdvisor.builder(recorder)
 			.tokenCounter(tokenCounter)
 			.scopeResolution(scopeResolution)
 			.defaultModel(ChatModels.defaultModelOf(chatModel))
+			.promptBreakdown(properties.isPromptBreakdown())
+			.systemPrompts(systemPrompts.getIfAvailable())
 			.order(properties.getOrder())
 			.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = UsageProperties.PREFIX + ".prompt-breakdown", matchIfMissing = true)
+	SystemPrompts resourceSystemPrompts(SystemPromptProperties properties) {
+		return new SystemPrompts(MAX_TRACKED_SYSTEM_PROMPTS, properties.getSystemPromptWarnTokens());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -2,6 +2,7 @@ package io.github.airesource.autoconfigure.usage;
 
 import io.github.airesource.actuate.usage.UsageEndpoint;
 import io.github.airesource.core.history.HistoryStatistics;
+import io.github.airesource.core.usage.SystemPrompts;
 import io.github.airesource.core.usage.ledger.UsageLedger;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,8 +25,9 @@ public class UsageEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageEndpoint usageEndpoint(UsageLedger ledger, ObjectProvider<HistoryStatistics> history) {
-		return new UsageEndpoint(ledger, history.getIfUnique());
+	UsageEndpoint usageEndpoint(UsageLedger ledger, ObjectProvider<SystemPrompts> systemPrompts,
+			ObjectProvider<HistoryStatistics> history) {
+		return new UsageEndpoint(ledger, systemPrompts.getIfAvailable(), history.getIfUnique());
 	}
 
 }

@@ -31,7 +31,7 @@ public class UsageProperties implements InitializingBean {
 
 	/**
 	 * Most tenants and users whose usage is kept (and, separately, most models); idle
-	 * ones are evicted beyond it. Each costs about 3 KB of heap.
+	 * ones are evicted beyond it. Each costs about 6 KB of heap.
 	 */
 	private int maxTrackedScopes = 10_000;
 
@@ -39,6 +39,14 @@ public class UsageProperties implements InitializingBean {
 	 * How long fleet-wide totals stay in Redis after their last update (store redis).
 	 */
 	private Duration redisRetention = Duration.ofDays(30);
+
+	/**
+	 * Whether each call's prompt tokens are broken down by part (system prompt, history,
+	 * new user message, tool definitions, tool results) in the ledger, and system prompts
+	 * are tracked; counts the prompt once per call when no advisor before the usage
+	 * advisor did.
+	 */
+	private boolean promptBreakdown = true;
 
 	/**
 	 * Position of the usage advisor in the chat client's advisor chain.
@@ -75,6 +83,14 @@ public class UsageProperties implements InitializingBean {
 
 	public void setRedisRetention(Duration redisRetention) {
 		this.redisRetention = redisRetention;
+	}
+
+	public boolean isPromptBreakdown() {
+		return this.promptBreakdown;
+	}
+
+	public void setPromptBreakdown(boolean promptBreakdown) {
+		this.promptBreakdown = promptBreakdown;
 	}
 
 	public int getOrder() {

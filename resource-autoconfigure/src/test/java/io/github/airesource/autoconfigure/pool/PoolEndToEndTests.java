@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.airesource.autoconfigure.ResourceAutoConfigurations;
+import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiWireServer;
 import io.github.airesource.testsupport.TcpProxy;
@@ -189,6 +190,10 @@ class PoolEndToEndTests {
 
 		this.runner.withPropertyValues("ai.resource.pool.idle-timeout=200ms").run((context) -> {
 			ChatClient client = context.getBean(ChatClient.Builder.class).build();
+			// The usage advisor counts the prompt for its breakdown after the connection
+			// went back to the pool; loading the encoding on first use would let the
+			// connection idle past the timeout before the first check.
+			context.getBean(TokenCounter.class).countText("warm up", "gpt-4o-mini");
 			client.prompt().user("Capital of France?").call().content();
 			assertThat(this.proxy.openConnections()).isEqualTo(1);
 

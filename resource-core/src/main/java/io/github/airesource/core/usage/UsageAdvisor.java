@@ -15,8 +15,11 @@ import io.github.airesource.core.scope.ScopeCaptureAdvisor;
 import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.scope.ScopeResolver;
 import io.github.airesource.core.support.RequestModels;
+import io.github.airesource.core.tokens.PromptTokens;
 import io.github.airesource.core.tokens.RequestTokens;
 import io.github.airesource.core.tokens.TokenCounter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -25,6 +28,8 @@ import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.lang.Nullable;
@@ -56,6 +61,12 @@ import org.springframework.util.Assert;
  * had any and the context of the last element plus the record. {@code content()} skips
  * it, as it skips every element without text. When the stream fails, the held element is
  * passed on before the error.
+ *
+ * <p>
+ * Prompt economy: each record breaks its prompt tokens down by part ({@link PromptParts}:
+ * system prompt, history, new user message, tool definitions, tool results) from the
+ * call's per-message count, scaled to the provider's prompt total when it reports one,
+ * and each system message is handed to {@link SystemPrompts} with its tokens.
  */
 public final class UsageAdvisor implements ResourceAdvisor {
 
@@ -65,6 +76,8 @@ public final class UsageAdvisor implements ResourceAdvisor {
 	/** The model name recorded when neither the response nor the request names one. */
 	public static final String UNKNOWN_MODEL = RequestModels.UNKNOWN_MODEL;
 
+	private static final Log logger = LogFactory.getLog(UsageAdvisor.class);
+
 	private final UsageRecorder recorder;
 
 	private final TokenCounter tokenCounter;
@@ -73,9 +86,16 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 	private final Supplier<String> defaultModel;
 
+	private final boolean promptBreakdown;
+
+	@Nullable
+	private final SystemPrompts systemPrompts;
+
 	private final int order;
 
 	private UsageAdvisor(Builder builder) {
+		this.promptBreakdown = builder.promptBreakdown;
+		this.systemPrompts = builder.systemPrompts;
 		this.recorder = builder.recorder;
 		this.tokenCounter = builder.tokenCounter;
 		this.scopeResolution = builder.scopeResolution;
@@ -107,6 +127,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 			ProviderUsage.appendOutput(chatResponse, output);
 			usage = estimate(request, model, output.toString());
 		}
+		usage = withPromptParts(request, usage);
 		UsageRecord record = record(request, usage, elapsed(start), CallOutcome.SUCCESS, scope);
 		return withUsage(response, record);
 	}
@@ -151,6 +172,7 @@ public final class UsageAdvisor implements ResourceAdvisor {
 		if (usage == null) {
 			usage = tracker.started() ? estimate(request, model, tracker.output()) : TokenUsage.none(model);
 		}
+		usage = withPromptParts(request, usage);
 		return record(request, usage, elapsed(start), outcome, scope);
 	}
 
@@ -165,6 +187,36 @@ public final class UsageAdvisor implements ResourceAdvisor {
 		int prompt = RequestTokens.of(request, this.tokenCounter, model).total();
 		int completion = this.tokenCounter.countText(output, model);
 		return new TokenUsage(model, prompt, 0, completion, 0, true);
+	}
+
+	/**
+	 * Break the prompt tokens down by part from the call's count: the count an advisor
+	 * before this one stored, else one made now and kept for the estimate (messages seen
+	 * before come from the memo). The parts are scaled to the provider's prompt total,
+	 * which also covers what the local count cannot see (the rounds of a model-side tool
+	 * loop, provider-side overhead).
+	 */
+	private TokenUsage withPromptParts(ChatClientRequest request, TokenUsage usage) {
+		if (!this.promptBreakdown || usage.promptTokens() == 0) {
+			return usage;
+		}
+		try {
+			PromptTokens counted = RequestTokens.of(request, this.tokenCounter, usage.model());
+			List<Message> messages = request.prompt().getInstructions();
+			if (this.systemPrompts != null) {
+				for (int i = 0; i < messages.size(); i++) {
+					if (messages.get(i) instanceof SystemMessage system && system.getText() != null) {
+						this.systemPrompts.observe(system.getText(), counted.messageTokens(i));
+					}
+				}
+			}
+			return usage.withPromptParts(PromptParts.of(counted, messages).scaledTo(usage.promptTokens()));
+		}
+		catch (RuntimeException ex) {
+			// Accounting must never fail the call it accounts for.
+			logger.debug("Could not break down the prompt of a call", ex);
+			return usage;
+		}
 	}
 
 	private String modelOf(ChatClientRequest request, @Nullable String reported) {
@@ -281,6 +333,11 @@ public final class UsageAdvisor implements ResourceAdvisor {
 
 		private int order = DEFAULT_ORDER;
 
+		private boolean promptBreakdown = true;
+
+		@Nullable
+		private SystemPrompts systemPrompts;
+
 		private Builder(UsageRecorder recorder) {
 			Assert.notNull(recorder, "recorder must not be null");
 			this.recorder = recorder;
@@ -328,6 +385,30 @@ public final class UsageAdvisor implements ResourceAdvisor {
 		public Builder defaultModel(Supplier<String> defaultModel) {
 			Assert.notNull(defaultModel, "defaultModel must not be null");
 			this.defaultModel = defaultModel;
+			return this;
+		}
+
+		/**
+		 * Set whether each call's prompt tokens are broken down by part (system prompt,
+		 * history, new user message, tool definitions, tool results) for the ledger. The
+		 * breakdown reuses the call's count; when no advisor before this one counted the
+		 * prompt, it is counted here, once.
+		 * @param promptBreakdown whether to break prompts down
+		 * @return this builder
+		 */
+		public Builder promptBreakdown(boolean promptBreakdown) {
+			this.promptBreakdown = promptBreakdown;
+			return this;
+		}
+
+		/**
+		 * Set the tracker told of each call's system prompts, with their tokens (needs
+		 * the prompt breakdown).
+		 * @param systemPrompts the tracker, may be {@code null}
+		 * @return this builder
+		 */
+		public Builder systemPrompts(@Nullable SystemPrompts systemPrompts) {
+			this.systemPrompts = systemPrompts;
 			return this;
 		}
 

@@ -58,7 +58,8 @@ public final class UsageRecorder {
 		BigDecimal cost = this.pricing.cost(usage.model(), usage.promptTokens(), usage.cachedPromptTokens(),
 				usage.completionTokens());
 		UsageRecord record = new UsageRecord(usage.model(), usage.promptTokens(), usage.cachedPromptTokens(),
-				usage.completionTokens(), usage.reasoningTokens(), cost, usage.estimated(), latency, outcome, purpose);
+				usage.completionTokens(), usage.reasoningTokens(), cost, usage.estimated(), latency, outcome, purpose,
+				usage.promptParts());
 		for (UsageListener listener : this.listeners) {
 			try {
 				listener.onUsage(record, scope);

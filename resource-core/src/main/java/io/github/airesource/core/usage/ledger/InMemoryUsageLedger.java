@@ -27,7 +27,7 @@ import org.springframework.util.Assert;
  * Tenants and users are bounded together by {@code maxTrackedScopes} (models separately
  * by the same number): when more are seen, Caffeine evicts the least valuable, idle ones
  * first, so a flood of distinct users cannot exhaust the heap. Each tracked scope costs
- * about 3 KB. Conversations are not tracked here: they are many and short-lived.
+ * about 6 KB. Conversations are not tracked here: they are many and short-lived.
  */
 public final class InMemoryUsageLedger implements UsageLedger {
 

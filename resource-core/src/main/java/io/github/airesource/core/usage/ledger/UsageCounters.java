@@ -7,7 +7,7 @@ package io.github.airesource.core.usage.ledger;
  * <p>
  * Updates and reads take the object's monitor: the work inside is a few array writes,
  * never blocking, so the lock is held for nanoseconds and does not pin virtual threads
- * for long. Memory: about 3 KB per instance.
+ * for long. Memory: about 6 KB per instance (16 counters in 42 window buckets).
  */
 final class UsageCounters {
 

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 import io.github.airesource.core.usage.CallOutcome;
+import io.github.airesource.core.usage.PromptParts;
 import io.github.airesource.core.usage.UsageRecord;
 
 /**
@@ -45,7 +46,22 @@ public enum UsageField {
 	/**
 	 * Cost in nano-dollars that cache hits did not spend, at the original calls' prices.
 	 */
-	SAVED_COST_NANOS("saved_cost_nanos");
+	SAVED_COST_NANOS("saved_cost_nanos"),
+
+	/** Prompt tokens of system messages. */
+	PROMPT_SYSTEM("prompt_system"),
+
+	/** Prompt tokens of earlier turns (user and assistant messages before the last). */
+	PROMPT_HISTORY("prompt_history"),
+
+	/** Prompt tokens of the new (last) user message. */
+	PROMPT_USER("prompt_user"),
+
+	/** Prompt tokens of tool definitions. */
+	PROMPT_TOOL_DEFINITIONS("prompt_tool_definitions"),
+
+	/** Prompt tokens of tool results. */
+	PROMPT_TOOL_RESULTS("prompt_tool_results");
 
 	static final int COUNT = values().length;
 
@@ -93,6 +109,14 @@ public enum UsageField {
 		else {
 			deltas[UNPRICED_CALLS.ordinal()] = 1;
 		}
+		PromptParts parts = record.promptParts();
+		if (parts != null) {
+			deltas[PROMPT_SYSTEM.ordinal()] = parts.system();
+			deltas[PROMPT_HISTORY.ordinal()] = parts.history();
+			deltas[PROMPT_USER.ordinal()] = parts.user();
+			deltas[PROMPT_TOOL_DEFINITIONS.ordinal()] = parts.toolDefinitions();
+			deltas[PROMPT_TOOL_RESULTS.ordinal()] = parts.toolResults();
+		}
 		return deltas;
 	}
 
@@ -106,7 +130,10 @@ public enum UsageField {
 				values[CACHED_PROMPT_TOKENS.ordinal()], values[COMPLETION_TOKENS.ordinal()],
 				values[REASONING_TOKENS.ordinal()], BigDecimal.valueOf(values[COST_NANOS.ordinal()], 9),
 				values[UNPRICED_CALLS.ordinal()], values[CACHE_HITS.ordinal()], values[SAVED_TOKENS.ordinal()],
-				BigDecimal.valueOf(values[SAVED_COST_NANOS.ordinal()], 9));
+				BigDecimal.valueOf(values[SAVED_COST_NANOS.ordinal()], 9),
+				new PromptParts(values[PROMPT_SYSTEM.ordinal()], values[PROMPT_HISTORY.ordinal()],
+						values[PROMPT_USER.ordinal()], values[PROMPT_TOOL_DEFINITIONS.ordinal()],
+						values[PROMPT_TOOL_RESULTS.ordinal()]));
 	}
 
 	/**

@@ -2,6 +2,8 @@ package io.github.airesource.core.usage.ledger;
 
 import java.math.BigDecimal;
 
+import io.github.airesource.core.usage.PromptParts;
+
 /**
  * Summed usage of many calls.
  *
@@ -16,10 +18,12 @@ import java.math.BigDecimal;
  * @param cacheHits calls a cache answered; they are in {@code calls} but spent nothing
  * @param savedTokens prompt plus completion tokens the cache hits did not spend
  * @param savedCost USD the cache hits did not spend, at the original calls' prices
+ * @param promptParts the prompt tokens of the calls with a breakdown, by part (system
+ * prompt, history, new user message, tool definitions, tool results)
  */
 public record UsageTotals(long calls, long failedCalls, long promptTokens, long cachedPromptTokens,
 		long completionTokens, long reasoningTokens, BigDecimal cost, long unpricedCalls, long cacheHits,
-		long savedTokens, BigDecimal savedCost) {
+		long savedTokens, BigDecimal savedCost, PromptParts promptParts) {
 
 	/** Totals of no calls. */
 	public static final UsageTotals EMPTY = UsageField.totals(new long[UsageField.COUNT]);
@@ -30,6 +34,14 @@ public record UsageTotals(long calls, long failedCalls, long promptTokens, long 
 	 */
 	public long totalTokens() {
 		return this.promptTokens + this.completionTokens;
+	}
+
+	/**
+	 * Return the share of prompt tokens served from the provider's prompt cache.
+	 * @return cached prompt tokens over prompt tokens, 0 without prompt tokens
+	 */
+	public double cachedPromptShare() {
+		return (this.promptTokens > 0) ? (double) this.cachedPromptTokens / this.promptTokens : 0;
 	}
 
 }

@@ -12,6 +12,7 @@ import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.scope.ScopeType;
 import io.github.airesource.core.usage.CallOutcome;
+import io.github.airesource.core.usage.PromptParts;
 import io.github.airesource.core.usage.UsageRecord;
 import io.github.airesource.core.usage.ledger.InMemoryUsageLedger;
 import io.github.airesource.core.usage.ledger.UsageReport;
@@ -98,6 +99,29 @@ class RedisUsageLedgerTests {
 		assertThat(total.savedTokens()).isEqualTo(110);
 		assertThat(total.savedCost()).isEqualByComparingTo("0.00035");
 		assertThat(total.failedCalls()).isZero();
+	}
+
+	@Test
+	void whenCallsCarryPromptPartsThenTheFleetTotalsKeepThemPerModelAndWindow() {
+		this.instanceA.onUsage(withParts(call("gpt-4o", 1000, 10, "0.0026"), new PromptParts(600, 250, 50, 80, 20)),
+				CallScope.of("acme", "alice", null));
+		this.instanceB.onUsage(withParts(call("gpt-4o", 500, 10, "0.0013"), new PromptParts(300, 100, 40, 60, 0)),
+				CallScope.of("acme", "bob", null));
+		this.instanceB.onUsage(withParts(call("gpt-4o-mini", 100, 5, "0.00002"), new PromptParts(0, 0, 100, 0, 0)),
+				CallScope.of("acme", "bob", null));
+
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.instanceA.report(10).global().total().calls()).isEqualTo(3));
+		UsageReport fromA = this.instanceA.report(10);
+		assertThat(fromA.store().fleetWide()).isTrue();
+		assertThat(fromA.models().get("gpt-4o").total().promptParts())
+			.isEqualTo(new PromptParts(900, 350, 90, 140, 20));
+		assertThat(fromA.models().get("gpt-4o").lastHour().promptParts())
+			.isEqualTo(new PromptParts(900, 350, 90, 140, 20));
+		assertThat(fromA.models().get("gpt-4o-mini").total().promptParts()).isEqualTo(new PromptParts(0, 0, 100, 0, 0));
+		assertThat(fromA.global().total().promptParts().total()).isEqualTo(fromA.global().total().promptTokens());
+		assertThat(this.instanceB.scope(ScopeType.USER, "bob").orElseThrow().total().promptParts())
+			.isEqualTo(new PromptParts(300, 100, 140, 60, 0));
 	}
 
 	@Test
@@ -395,6 +419,12 @@ class RedisUsageLedgerTests {
 		return new RedisUsageLedger(new ResourceRedis(factory, this.prefix, Duration.ofMillis(500)),
 				new InMemoryUsageLedger(maxTrackedScopes, this.clock), this.clock, Duration.ofDays(30),
 				maxTrackedScopes);
+	}
+
+	private static UsageRecord withParts(UsageRecord record, PromptParts parts) {
+		return new UsageRecord(record.model(), record.promptTokens(), record.cachedPromptTokens(),
+				record.completionTokens(), record.reasoningTokens(), record.cost(), record.estimated(),
+				record.latency(), record.outcome(), record.purpose(), parts);
 	}
 
 	private static UsageRecord call(String model, int prompt, int completion, String cost) {
