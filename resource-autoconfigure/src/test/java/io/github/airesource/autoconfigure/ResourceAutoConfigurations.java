@@ -1,6 +1,7 @@
 package io.github.airesource.autoconfigure;
 
 import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
+import io.github.airesource.autoconfigure.cache.SemanticCacheAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.concurrency.ConcurrencyAutoConfiguration;
 import io.github.airesource.autoconfigure.guard.GuardAutoConfiguration;
@@ -45,7 +46,8 @@ public final class ResourceAutoConfigurations {
 				ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class,
 				UsageEndpointAutoConfiguration.class, BudgetAutoConfiguration.class,
 				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class,
-				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class);
+				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
+				SemanticCacheAutoConfiguration.class);
 	}
 
 	/**
