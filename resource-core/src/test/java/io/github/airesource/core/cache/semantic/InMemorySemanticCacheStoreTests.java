@@ -88,6 +88,28 @@ class InMemorySemanticCacheStoreTests {
 	}
 
 	@Test
+	void whenMostEntriesOfAPartitionAreRemovedThenTheRestAreStillFoundExactly() {
+		java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+		float[][] vectors = new float[300][];
+		for (int i = 0; i < vectors.length; i++) {
+			float[] values = new float[384];
+			for (int d = 0; d < values.length; d++) {
+				values[d] = (float) random.nextGaussian();
+			}
+			vectors[i] = unit(values);
+			put("p", (i % 10 == 0) ? "kept" : "gone", "q" + i, vectors[i]);
+		}
+
+		assertThat(this.store.clearTenant("gone")).isEqualTo(270);
+
+		for (int i = 0; i < vectors.length; i += 10) {
+			List<SemanticCandidate> nearest = this.store.nearest(new SemanticQuery("p", "q", vectors[i]), 1);
+			assertThat(nearest).extracting(SemanticCandidate::text).containsExactly("q" + i);
+			assertThat(nearest.get(0).similarity()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+		}
+	}
+
+	@Test
 	void whenClearedThenEmpty() {
 		put("pa", "tenant-a", "x", unit(1, 0, 0));
 		put("pb", "tenant-b", "z", unit(1, 0, 0));
