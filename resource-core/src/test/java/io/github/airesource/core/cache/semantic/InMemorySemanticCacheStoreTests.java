@@ -90,6 +90,7 @@ class InMemorySemanticCacheStoreTests {
 	@Test
 	void whenMostEntriesOfAPartitionAreRemovedThenTheRestAreStillFoundExactly() {
 		java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+		InMemorySemanticCacheStore large = new InMemorySemanticCacheStore(1000, this.clock);
 		float[][] vectors = new float[300][];
 		for (int i = 0; i < vectors.length; i++) {
 			float[] values = new float[384];
@@ -97,13 +98,14 @@ class InMemorySemanticCacheStoreTests {
 				values[d] = (float) random.nextGaussian();
 			}
 			vectors[i] = unit(values);
-			put("p", (i % 10 == 0) ? "kept" : "gone", "q" + i, vectors[i]);
+			large.put(new SemanticEntry("p", (i % 10 == 0) ? "kept" : "gone", "q" + i, vectors[i], response("a"),
+					Duration.ofHours(1)));
 		}
 
-		assertThat(this.store.clearTenant("gone")).isEqualTo(270);
+		assertThat(large.clearTenant("gone")).isEqualTo(270);
 
 		for (int i = 0; i < vectors.length; i += 10) {
-			List<SemanticCandidate> nearest = this.store.nearest(new SemanticQuery("p", "q", vectors[i]), 1);
+			List<SemanticCandidate> nearest = large.nearest(new SemanticQuery("p", "q", vectors[i]), 1);
 			assertThat(nearest).extracting(SemanticCandidate::text).containsExactly("q" + i);
 			assertThat(nearest.get(0).similarity()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
 		}
