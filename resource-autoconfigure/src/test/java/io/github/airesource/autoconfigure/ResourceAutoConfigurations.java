@@ -1,6 +1,7 @@
 package io.github.airesource.autoconfigure;
 
 import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
+import io.github.airesource.autoconfigure.cache.SemanticCacheAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.cache.CacheEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.cache.CacheMetricsAutoConfiguration;
@@ -54,7 +55,7 @@ public final class ResourceAutoConfigurations {
 				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
 				HistoryAutoConfiguration.class, ToolCacheAutoConfiguration.class, CacheEndpointAutoConfiguration.class,
 				CacheMetricsAutoConfiguration.class, ResponseCacheAutoConfiguration.class,
-				RoutingAutoConfiguration.class);
+				RoutingAutoConfiguration.class, SemanticCacheAutoConfiguration.class);
 	}
 
 	/**

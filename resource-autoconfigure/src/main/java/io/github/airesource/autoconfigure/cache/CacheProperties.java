@@ -306,6 +306,12 @@ public class CacheProperties implements InitializingBean {
 		private boolean shadow = false;
 
 		/**
+		 * Model name under which embedding calls are recorded in the usage ledger when
+		 * the embedding response names none.
+		 */
+		private String embeddingModelName = "embedding";
+
+		/**
 		 * Position of the semantic cache advisor in the chat client's advisor chain.
 		 */
 		private int order = ResourceAdvisorOrder.SEMANTIC_CACHE;
@@ -364,6 +370,14 @@ public class CacheProperties implements InitializingBean {
 
 		public void setShadow(boolean shadow) {
 			this.shadow = shadow;
+		}
+
+		public String getEmbeddingModelName() {
+			return this.embeddingModelName;
+		}
+
+		public void setEmbeddingModelName(String embeddingModelName) {
+			this.embeddingModelName = embeddingModelName;
 		}
 
 		public int getOrder() {
