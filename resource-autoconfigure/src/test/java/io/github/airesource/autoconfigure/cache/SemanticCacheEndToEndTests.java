@@ -3,6 +3,7 @@ package io.github.airesource.autoconfigure.cache;
 import io.github.airesource.autoconfigure.ResourceAutoConfigurations;
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.cache.semantic.SemanticCacheStore;
+import io.github.airesource.core.usage.UsagePurpose;
 import io.github.airesource.core.usage.ledger.UsageLedger;
 import io.github.airesource.core.usage.ledger.UsageReport;
 import io.github.airesource.testsupport.MiniLmEmbeddingModel;
@@ -23,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the real all-MiniLM-L6-v2 embedding model as the application's {@link EmbeddingModel}.
  */
 class SemanticCacheEndToEndTests {
+
+	/** The ledger line of the semantic cache's embedding calls. */
+	private static final String EMBEDDING_LINE = UsagePurpose.EMBEDDING.ledgerKey(MiniLmEmbeddingModel.MODEL);
 
 	private final OpenAiWireServer server = OpenAiWireServer.start();
 
@@ -63,7 +67,7 @@ class SemanticCacheEndToEndTests {
 			ask(client, "How can I reset my password?", "acme");
 
 			UsageReport report = context.getBean(UsageLedger.class).report(10);
-			assertThat(report.models().get(MiniLmEmbeddingModel.MODEL).total().calls()).isEqualTo(2);
+			assertThat(report.models().get(EMBEDDING_LINE).total().calls()).isEqualTo(2);
 			assertThat(report.models().get("gpt-4o-mini").total().cacheHits()).isEqualTo(1);
 			assertThat(report.models().get("gpt-4o-mini").total().savedTokens()).isEqualTo(32);
 		});

@@ -29,6 +29,7 @@ import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.CallOutcome;
 import io.github.airesource.core.usage.TokenUsage;
 import io.github.airesource.core.usage.UsageRecord;
+import io.github.airesource.core.usage.UsagePurpose;
 import io.github.airesource.core.usage.UsageRecorder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -414,7 +415,7 @@ public final class SemanticCacheAdvisor implements ResourceAdvisor {
 				tokens = this.tokenCounter.countText(text, model);
 			}
 			this.recorder.record(new TokenUsage(model, tokens, 0, 0, 0, estimated),
-					Duration.ofNanos(System.nanoTime() - start), CallOutcome.SUCCESS, scope);
+					Duration.ofNanos(System.nanoTime() - start), CallOutcome.SUCCESS, scope, UsagePurpose.EMBEDDING);
 		}
 		return normalized(response.getResult().getOutput());
 	}
@@ -427,7 +428,7 @@ public final class SemanticCacheAdvisor implements ResourceAdvisor {
 		if (this.recorder != null) {
 			this.recorder.record(new TokenUsage(this.embeddingModelName,
 					this.tokenCounter.countText(text, this.embeddingModelName), 0, 0, 0, true), Duration.ZERO,
-					CallOutcome.SUCCESS, scope);
+					CallOutcome.SUCCESS, scope, UsagePurpose.EMBEDDING);
 		}
 	}
 

@@ -11,6 +11,7 @@ import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.usage.CallOutcome;
 import io.github.airesource.core.usage.UsageAdvisor;
 import io.github.airesource.core.usage.UsageListener;
+import io.github.airesource.core.usage.UsagePurpose;
 import io.github.airesource.core.usage.UsageRecord;
 import io.github.airesource.core.usage.UsageRecorder;
 import io.github.airesource.core.usage.ledger.InMemoryUsageLedger;
@@ -38,6 +39,9 @@ import static org.awaitility.Awaitility.await;
  * all-MiniLM-L6-v2 embedding model and the in-memory store.
  */
 class SemanticCacheAdvisorTests {
+
+	/** The ledger line of the semantic cache's embedding calls. */
+	private static final String EMBEDDING_LINE = UsagePurpose.EMBEDDING.ledgerKey(MiniLmEmbeddingModel.MODEL);
 
 	private static final String ANSWER = "Open Settings, choose Security and press Reset password.";
 
@@ -208,13 +212,13 @@ class SemanticCacheAdvisorTests {
 		call(client, "How can I reset my password?", "acme");
 
 		UsageReport report = this.ledger.report(10);
-		assertThat(report.models()).containsKeys("gpt-4o-mini", MiniLmEmbeddingModel.MODEL);
+		assertThat(report.models()).containsKeys("gpt-4o-mini", EMBEDDING_LINE);
 		var chat = report.models().get("gpt-4o-mini").total();
 		assertThat(chat.calls()).as("the model call and the hit").isEqualTo(2);
 		assertThat(chat.cacheHits()).isEqualTo(1);
 		assertThat(chat.savedTokens()).isEqualTo(32);
 		assertThat(chat.promptTokens()).as("spent: the model call only").isEqualTo(20);
-		var embedding = report.models().get(MiniLmEmbeddingModel.MODEL).total();
+		var embedding = report.models().get(EMBEDDING_LINE).total();
 		assertThat(embedding.calls()).as("one embedding per lookup").isEqualTo(2);
 		assertThat(embedding.promptTokens()).isPositive();
 		assertThat(embedding.cacheHits()).isZero();
