@@ -2,6 +2,7 @@ package io.github.airesource.sample;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,6 +43,9 @@ public final class DemoChatModel implements ChatModel {
 	static final String BILLED_AS = "gpt-4o-mini";
 
 	private static final Duration WORD_INTERVAL = Duration.ofMillis(15);
+
+	/** How many words of a question the canned answer quotes. */
+	private static final int QUOTED_WORDS = 12;
 
 	private final TokenCounter tokenCounter;
 
@@ -85,7 +89,7 @@ public final class DemoChatModel implements ChatModel {
 	 * @return the answer
 	 */
 	static String answer(Prompt prompt) {
-		String question = prompt.getUserMessage().getText();
+		String question = shortened(prompt.getUserMessage().getText());
 		long earlier = prompt.getInstructions()
 			.stream()
 			.filter((message) -> message.getMessageType() == MessageType.USER
@@ -94,6 +98,16 @@ public final class DemoChatModel implements ChatModel {
 		return "[demo model] You asked: \"" + question + "\". This is a canned answer: no model provider is "
 				+ "configured, so the sample answers by itself. Its token usage is counted as " + BILLED_AS
 				+ " would bill it. Messages remembered from this conversation: " + Math.max(0, earlier) + ".";
+	}
+
+	/**
+	 * Return the first words of a question, so that answers (and the summaries the
+	 * starter asks this model for) stay short whatever the question's length.
+	 */
+	private static String shortened(String question) {
+		String[] words = question.trim().split("\\s+");
+		return (words.length <= QUOTED_WORDS) ? question
+				: String.join(" ", Arrays.copyOf(words, QUOTED_WORDS)) + " ...";
 	}
 
 	/**

@@ -354,7 +354,46 @@ class SampleApplicationTests {
 	}
 
 	@Test
-	void whenThePromptIsLargerThanTheGuardAllowsThenTheAnswerIs413AndNothingIsCharged(@Autowired WebTestClient client) {
+	@DirtiesContext(methodMode = DirtiesContext.MethodMode.BEFORE_METHOD)
+	void whenAConversationOutgrowsTheHistoryLimitThenOldTurnsAreSummarizedAndThePromptStaysUnderIt(
+			@Autowired WebTestClient client) {
+		// vip: the budget's bigger plan; four long turns cross the demo's 1,500-token
+		// limit.
+		JsonNode last = null;
+		for (int turn = 1; turn <= 4; turn++) {
+			String message = ("Tell me more about the number " + turn + ", please, in some detail. ").repeat(30);
+			last = chat(client, Map.of("message", message, "conversationId", "c-long", "user", "vip"));
+			assertThat(last.at("/usage/promptTokens").asInt()).isLessThanOrEqualTo(1500);
+		}
+
+		// Without trimming the model would remember 6 messages (three turns and the
+		// question).
+		String reply = last.get("reply").asText();
+		int remembered = Integer
+			.parseInt(reply.replaceAll("(?s).*Messages remembered from this conversation: (\\d+)\\.$", "$1"));
+		assertThat(remembered).isLessThan(6);
+		JsonNode history = json(client.get()
+			.uri("/actuator/aiusage")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody()).get("history");
+		assertThat(history.get("trimmedCalls").asLong()).isBetween(1L, 2L);
+		assertThat(history.get("trimmedTokens").asLong()).isPositive();
+		assertThat(history.get("summaries").asLong()).isPositive()
+			.isEqualTo(history.get("summaryCalls").asLong())
+			.isEqualTo(history.get("cuts").asLong());
+		assertThat(history.get("summaryCost").decimalValue()).isPositive();
+	}
+
+	@Test
+	void whenThePromptIsLargerThanTheHistoryLimitAllowsThenTheAnswerIs413AndNothingIsCharged(
+			@Autowired WebTestClient client) {
+		// The demo's history limit (1,500 tokens) refuses a message that cannot fit
+		// before
+		// the prompt guard's (2,000) would; both are a 413.
 		String huge = "word ".repeat(2500);
 
 		post(client, Map.of("message", huge, "user", "gina")).expectStatus()
@@ -363,7 +402,7 @@ class SampleApplicationTests {
 			.doesNotExist(HttpHeaders.RETRY_AFTER)
 			.expectBody()
 			.jsonPath("$.limit")
-			.isEqualTo("max-prompt-tokens")
+			.isEqualTo("history-max-tokens")
 			.jsonPath("$.title")
 			.isEqualTo("Prompt too large");
 		JsonNode budget = json(client.get()
