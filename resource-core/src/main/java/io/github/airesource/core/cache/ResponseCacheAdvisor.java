@@ -31,15 +31,10 @@ import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
-import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.lang.Nullable;
 import org.springframework.util.Assert;
-import org.springframework.util.StringUtils;
 
 /**
  * Answers repeated requests from the exact-match response cache.
@@ -267,7 +262,7 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor {
 
 	private Flux<ChatClientResponse> streamThrough(ChatClientRequest request, StreamAdvisorChain chain, Lookup lookup,
 			@Nullable SingleFlight.Flight<String, CachedResponse> flight) {
-		StreamCapture capture = new StreamCapture();
+		StreamedAnswer capture = new StreamedAnswer();
 		Flux<ChatClientResponse> stream = Flux.defer(() -> chain.nextStream(request)).map((response) -> {
 			capture.observe(response);
 			return mark(response, MISS);
@@ -281,13 +276,13 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor {
 			.doOnCancel(() -> flight.complete(null));
 	}
 
-	private void storeCompleted(Lookup lookup, StreamCapture capture,
+	private void storeCompleted(Lookup lookup, StreamedAnswer capture,
 			@Nullable SingleFlight.Flight<String, CachedResponse> flight) {
 		Runnable storing = () -> {
 			CachedResponse stored = null;
 			try {
 				stored = capture.completed()
-						? store(lookup, capture.aggregate(), capture.usage(this, lookup), capture.cacheResult) : null;
+						? store(lookup, capture.aggregate(), usageOf(capture, lookup), capture.cacheResult()) : null;
 			}
 			finally {
 				if (flight != null) {
@@ -427,6 +422,20 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor {
 				CallOutcome.SUCCESS);
 	}
 
+	/**
+	 * Return the usage of a streamed answer: the usage advisor's record when it ran, else
+	 * the provider's last reported figures, priced.
+	 */
+	@Nullable
+	private UsageRecord usageOf(StreamedAnswer answer, Lookup lookup) {
+		if (answer.usageRecord() != null) {
+			return answer.usageRecord();
+		}
+		String reported = ProviderUsage.modelOf(answer.lastWithUsage());
+		String usedModel = (reported != null) ? reported : (answer.model() != null) ? answer.model() : lookup.model;
+		return recordOf(ProviderUsage.of(answer.lastWithUsage(), usedModel));
+	}
+
 	@Nullable
 	private static Object cacheResultOf(ChatClientResponse response) {
 		return response.context().get(ResourceContextKeys.CACHE);
@@ -457,123 +466,6 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor {
 	 * A request the cache keeps: its key, whose partition it is in, and how to store it.
 	 */
 	private record Lookup(String key, String tenant, CallScope scope, String model, boolean refresh, Duration ttl) {
-	}
-
-	/**
-	 * Assembles a streamed answer on the side as it passes: the text of its one
-	 * generation, the finish reason, the model and id, and the usage. Signals of one
-	 * stream are serial, so no locking is needed.
-	 */
-	private static final class StreamCapture {
-
-		private final StringBuilder text = new StringBuilder();
-
-		private String finishReason = "";
-
-		@Nullable
-		private String model;
-
-		@Nullable
-		private String id;
-
-		@Nullable
-		private UsageRecord usageRecord;
-
-		@Nullable
-		private ChatResponse lastWithUsage;
-
-		@Nullable
-		private Object cacheResult;
-
-		private boolean uncacheable;
-
-		void observe(ChatClientResponse response) {
-			if (response.context().get(ResourceContextKeys.USAGE) instanceof UsageRecord record) {
-				this.usageRecord = record;
-			}
-			Object result = response.context().get(ResourceContextKeys.CACHE);
-			if (result != null) {
-				this.cacheResult = result;
-			}
-			ChatResponse chatResponse = response.chatResponse();
-			if (chatResponse == null || this.uncacheable) {
-				return;
-			}
-			ChatResponseMetadata metadata = chatResponse.getMetadata();
-			if (metadata != null) {
-				if (StringUtils.hasText(metadata.getModel())) {
-					this.model = metadata.getModel();
-				}
-				if (StringUtils.hasText(metadata.getId())) {
-					this.id = metadata.getId();
-				}
-				if (metadata.getUsage() != null && (orZero(metadata.getUsage().getPromptTokens()) > 0
-						|| orZero(metadata.getUsage().getCompletionTokens()) > 0)) {
-					this.lastWithUsage = chatResponse;
-				}
-			}
-			List<Generation> results = chatResponse.getResults();
-			if (results == null || results.isEmpty()) {
-				return;
-			}
-			if (results.size() > 1) {
-				// Several choices interleaved: replay keeps one, so keep none.
-				this.uncacheable = true;
-				return;
-			}
-			Generation generation = results.get(0);
-			AssistantMessage output = generation.getOutput();
-			if (output != null) {
-				if (output.hasToolCalls()) {
-					this.uncacheable = true;
-					return;
-				}
-				if (output.getText() != null) {
-					this.text.append(output.getText());
-				}
-			}
-			ChatGenerationMetadata generationMetadata = generation.getMetadata();
-			if (generationMetadata != null && StringUtils.hasText(generationMetadata.getFinishReason())) {
-				this.finishReason = generationMetadata.getFinishReason();
-			}
-		}
-
-		/**
-		 * Whether the stream ended as a whole answer: a stream without a finish reason
-		 * was cut off, whatever its transport said.
-		 */
-		boolean completed() {
-			return !this.uncacheable && !this.finishReason.isEmpty();
-		}
-
-		ChatResponse aggregate() {
-			ChatResponseMetadata.Builder metadata = ChatResponseMetadata.builder();
-			if (this.model != null) {
-				metadata.model(this.model);
-			}
-			if (this.id != null) {
-				metadata.id(this.id);
-			}
-			return new ChatResponse(
-					List.of(new Generation(new AssistantMessage(this.text.toString()),
-							ChatGenerationMetadata.builder().finishReason(this.finishReason).build())),
-					metadata.build());
-		}
-
-		@Nullable
-		UsageRecord usage(ResponseCacheAdvisor advisor, Lookup lookup) {
-			if (this.usageRecord != null) {
-				return this.usageRecord;
-			}
-			String reported = ProviderUsage.modelOf(this.lastWithUsage);
-			String usedModel = (reported != null) ? reported : (this.model != null) ? this.model : lookup.model;
-			return advisor.recordOf(ProviderUsage.of(this.lastWithUsage, usedModel));
-		}
-
-		private static int orZero(@Nullable Integer value) {
-			return (value != null) ? value : 0;
-		}
-
 	}
 
 	/**

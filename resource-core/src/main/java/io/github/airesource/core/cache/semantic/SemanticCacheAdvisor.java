@@ -15,6 +15,7 @@ import io.github.airesource.core.cache.CacheResult;
 import io.github.airesource.core.cache.CacheStatistics;
 import io.github.airesource.core.cache.CachedResponse;
 import io.github.airesource.core.cache.RequestFingerprint;
+import io.github.airesource.core.cache.StreamedAnswer;
 import io.github.airesource.core.cache.semantic.SemanticCacheStore.SemanticCandidate;
 import io.github.airesource.core.cache.semantic.SemanticCacheStore.SemanticEntry;
 import io.github.airesource.core.cache.semantic.SemanticCacheStore.SemanticQuery;
@@ -40,14 +41,10 @@ import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
-import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.MessageType;
 import org.springframework.ai.chat.messages.UserMessage;
-import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
-import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.ai.embedding.EmbeddingOptions;
@@ -233,9 +230,9 @@ public final class SemanticCacheAdvisor implements ResourceAdvisor {
 			if (hit != null) {
 				return Flux.fromIterable(replay(request, hit, recordHit(hit, start, lookup.scope)));
 			}
-			StreamCapture capture = new StreamCapture();
+			StreamedAnswer capture = new StreamedAnswer();
 			return chain.nextStream(request)
-				.doOnNext(capture::add)
+				.doOnNext(capture::observe)
 				.map((response) -> ResponseContexts.with(response, ResourceContextKeys.CACHE, CacheResult.MISS.value()))
 				.doOnComplete(() -> storeStream(lookup, capture));
 		});
@@ -501,18 +498,19 @@ public final class SemanticCacheAdvisor implements ResourceAdvisor {
 		}
 	}
 
-	private void storeStream(Lookup lookup, StreamCapture capture) {
-		ChatResponse response = capture.toChatResponse();
-		if (response == null) {
+	private void storeStream(Lookup lookup, StreamedAnswer capture) {
+		if (!capture.completed()) {
 			return;
 		}
+		ChatResponse response = capture.aggregate();
+		UsageRecord usage = capture.usageRecord();
 		if (this.store.embedsItself() || Schedulers.isInNonBlockingThread()) {
 			// A vector store embeds and writes over the network: not on the stream's
 			// thread, which may be an event loop.
-			Schedulers.boundedElastic().schedule(() -> store(lookup, response, capture.usage));
+			Schedulers.boundedElastic().schedule(() -> store(lookup, response, usage));
 		}
 		else {
-			store(lookup, response, capture.usage);
+			store(lookup, response, usage);
 		}
 	}
 
@@ -551,89 +549,6 @@ public final class SemanticCacheAdvisor implements ResourceAdvisor {
 			this.partition = partition;
 			this.text = text;
 			this.threshold = threshold;
-		}
-
-	}
-
-	/**
-	 * Gathers a streamed answer for storing once it completes. Signals of one stream are
-	 * serial, so no locking is needed.
-	 */
-	private static final class StreamCapture {
-
-		private final StringBuilder text = new StringBuilder();
-
-		private String finishReason = "";
-
-		@Nullable
-		private String id;
-
-		@Nullable
-		private String model;
-
-		@Nullable
-		private UsageRecord usage;
-
-		private boolean uncacheable;
-
-		void add(ChatClientResponse response) {
-			if (response.context().get(ResourceContextKeys.USAGE) instanceof UsageRecord record) {
-				this.usage = record;
-			}
-			ChatResponse chatResponse = response.chatResponse();
-			if (chatResponse == null) {
-				return;
-			}
-			ChatResponseMetadata metadata = chatResponse.getMetadata();
-			if (metadata != null) {
-				if (StringUtils.hasText(metadata.getId())) {
-					this.id = metadata.getId();
-				}
-				if (StringUtils.hasText(metadata.getModel())) {
-					this.model = metadata.getModel();
-				}
-			}
-			List<Generation> results = chatResponse.getResults();
-			if (results == null || results.isEmpty()) {
-				return;
-			}
-			if (results.size() > 1) {
-				// Several choices interleaved: kept whole by neither this capture nor
-				// replay.
-				this.uncacheable = true;
-				return;
-			}
-			Generation generation = results.get(0);
-			AssistantMessage output = generation.getOutput();
-			if (output != null) {
-				if (output.hasToolCalls()) {
-					this.uncacheable = true;
-				}
-				if (output.getText() != null) {
-					this.text.append(output.getText());
-				}
-			}
-			if (generation.getMetadata() != null && StringUtils.hasText(generation.getMetadata().getFinishReason())) {
-				this.finishReason = generation.getMetadata().getFinishReason();
-			}
-		}
-
-		@Nullable
-		ChatResponse toChatResponse() {
-			if (this.uncacheable) {
-				return null;
-			}
-			ChatResponseMetadata.Builder metadata = ChatResponseMetadata.builder();
-			if (this.id != null) {
-				metadata.id(this.id);
-			}
-			if (this.model != null) {
-				metadata.model(this.model);
-			}
-			return new ChatResponse(
-					List.of(new Generation(new AssistantMessage(this.text.toString()),
-							ChatGenerationMetadata.builder().finishReason(this.finishReason).build())),
-					metadata.build());
 		}
 
 	}
