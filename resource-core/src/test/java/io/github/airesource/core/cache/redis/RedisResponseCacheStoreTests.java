@@ -1,12 +1,17 @@
 package io.github.airesource.core.cache.redis;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.resource.ClientResources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +23,7 @@ import io.github.airesource.testsupport.RedisTestSupport.KeyTtl;
 import io.github.airesource.testsupport.TcpProxy;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,6 +77,43 @@ class RedisResponseCacheStoreTests {
 		});
 		assertThat(this.store.statistics().snapshot().stores()).isOne();
 		assertThat(this.store.size()).isOne();
+	}
+
+	@Test
+	void whenAnEntryIsReadThenALookupIsOneRoundTripOfOneGet() {
+		List<String> commands = new CopyOnWriteArrayList<>();
+		ClientResources resources = ClientResources.builder().commandLatencyRecorder(new CommandLatencyRecorder() {
+			@Override
+			public void recordCommandLatency(SocketAddress local, SocketAddress remote, ProtocolKeyword commandType,
+					long firstResponseLatency, long completionLatency) {
+				commands.add(commandType.toString());
+			}
+
+			@Override
+			public boolean isEnabled() {
+				return true;
+			}
+		}).build();
+		LettuceConnectionFactory counted = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration(RedisTestSupport.host(), RedisTestSupport.port()),
+				LettuceClientConfiguration.builder().clientResources(resources).build());
+		counted.afterPropertiesSet();
+		counted.start();
+		try (ResourceRedis countedRedis = new ResourceRedis(counted, this.prefix, TIMEOUT)) {
+			RedisResponseCacheStore countedStore = new RedisResponseCacheStore(countedRedis);
+			countedStore.put("acme", "k1", answer("Paris."), Duration.ofMinutes(10));
+			await().atMost(Duration.ofSeconds(10)).until(() -> commands.contains("SET"));
+			commands.clear();
+
+			assertThat(countedStore.get("acme", "k1").generations().get(0).text()).isEqualTo("Paris.");
+			assertThat(commands).containsExactly("GET");
+			assertThat(countedStore.get("acme", "k2")).isNull();
+			assertThat(commands).containsExactly("GET", "GET");
+		}
+		finally {
+			counted.destroy();
+			resources.shutdown();
+		}
 	}
 
 	@Test
