@@ -381,9 +381,12 @@ public final class InMemorySemanticCacheStore implements SemanticCacheStore {
 		 * masked popcounts per entry, with no floating point. An entry whose bound
 		 * {@code (|q|^2 - E) * |v|^2} is below the squared threshold (less a rounding
 		 * slack) cannot reach it and is not scored exactly. For unrelated vectors about
-		 * half the signs differ, so {@code E} is near one half and the bound near 0.7:
-		 * below a threshold such as 0.95, and such entries are skipped; entries near the
-		 * query are scored exactly. A lower threshold prunes less and only costs time.
+		 * half the signs differ, so {@code E} is near one half and the bound, after the
+		 * weights' rounding, about 0.8: below a threshold such as 0.95, and such entries
+		 * are skipped; entries near the query are scored exactly. A lower threshold
+		 * prunes less and only costs time (with all-MiniLM-L6-v2 on the labelled pairs'
+		 * 403 texts, 0.46% of the entries pass the bound at 0.95, 1.1% at 0.9, 26% at
+		 * 0.8).
 		 *
 		 * <p>
 		 * Below the threshold nothing is guaranteed (the bound cannot prune there without
@@ -422,8 +425,8 @@ public final class InMemorySemanticCacheStore implements SemanticCacheStore {
 				long[] planes = new long[WEIGHT_BITS * words];
 				if (step > 0) {
 					for (int d = 0; d < query.length; d++) {
-						// Rounded down (and the step slightly up below), so each weight
-						// times the step is at most q[d]^2.
+						// Rounded down (and the step shrunk slightly below, for float
+						// rounding), so each weight times the step is at most q[d]^2.
 						int weight = Math.min((1 << WEIGHT_BITS) - 1, (int) ((query[d] * query[d]) / step));
 						for (int b = 0; b < WEIGHT_BITS; b++) {
 							if ((weight & (1 << b)) != 0) {
@@ -446,8 +449,7 @@ public final class InMemorySemanticCacheStore implements SemanticCacheStore {
 					int weighted = 0;
 					for (int w = 0, plane = 0; w < words; w++, plane += WEIGHT_BITS) {
 						long differ = signs[base + w] ^ querySigns[w];
-						// Unrolled by hand (WEIGHT_BITS planes): C2 on Java 17 keeps the
-						// nested loop, which costs about twice as much.
+						// One masked popcount per plane of the WEIGHT_BITS (5) planes.
 						weighted += Long.bitCount(differ & planes[plane])
 								+ (Long.bitCount(differ & planes[plane + 1]) << 1)
 								+ (Long.bitCount(differ & planes[plane + 2]) << 2)
