@@ -345,8 +345,8 @@ public final class SemanticCacheAdvisor implements ResourceAdvisor {
 			if (this.store.embedsItself()) {
 				recordEstimatedEmbedding(lookup.text, lookup.scope);
 			}
-			candidates = this.store.nearest(new SemanticQuery(lookup.partition, lookup.text, lookup.vector),
-					CANDIDATES);
+			candidates = this.store.nearest(new SemanticQuery(lookup.partition, lookup.text, lookup.vector), CANDIDATES,
+					lookup.threshold);
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Semantic cache lookup failed; the call is a miss", ex);

@@ -47,6 +47,24 @@ public interface SemanticCacheStore extends ManagedCache {
 	List<SemanticCandidate> nearest(SemanticQuery query, int limit);
 
 	/**
+	 * Return the live entries of a partition most similar to a request, most similar
+	 * first, when only the candidates at or above {@code threshold} can become hits. The
+	 * candidates at or above the threshold are exactly those
+	 * {@link #nearest(SemanticQuery, int)} returns, in the same order with the same
+	 * similarities; those below it may be found approximately (a store may skip entries
+	 * it can prove are below the threshold and keep only a shortlist of the others),
+	 * though each similarity returned is still the exact one. The default searches
+	 * exactly.
+	 * @param query the request
+	 * @param limit the most candidates to return
+	 * @param threshold the least similarity of a hit
+	 * @return the candidates, possibly none
+	 */
+	default List<SemanticCandidate> nearest(SemanticQuery query, int limit, double threshold) {
+		return nearest(query, limit);
+	}
+
+	/**
 	 * Store an answer.
 	 * @param entry the entry
 	 */

@@ -57,6 +57,18 @@ class InMemorySemanticCacheStoreTests {
 	}
 
 	@Test
+	void whenSearchingWithAThresholdThenAnExpiredEntryIsNotFoundEvenIfItIsTheNearest() {
+		this.store.put(new SemanticEntry("p", "t", "short", unit(1, 0, 0), response("a"), Duration.ofMinutes(1)));
+		this.store.put(new SemanticEntry("p", "t", "long", unit(1, 0.2f, 0), response("b"), Duration.ofMinutes(10)));
+
+		this.clock.advance(Duration.ofMinutes(2));
+
+		assertThat(this.store.nearest(new SemanticQuery("p", "q", unit(1, 0, 0)), 4, 0.95))
+			.extracting(SemanticCandidate::text)
+			.containsExactly("long");
+	}
+
+	@Test
 	void whenMoreThanMaxEntriesAreStoredThenTheStoreStaysBoundedAndCountsEvictions() {
 		InMemorySemanticCacheStore small = new InMemorySemanticCacheStore(10, this.clock);
 		for (int i = 0; i < 50; i++) {
