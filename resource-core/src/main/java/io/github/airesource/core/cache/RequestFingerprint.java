@@ -59,7 +59,19 @@ import org.springframework.lang.Nullable;
 public final class RequestFingerprint {
 
 	/** Bumped when the canonical form changes, so old entries become misses. */
-	private static final String VERSION = "airesource-cache-v1";
+	private static final String VERSION = "airesource-cache-v2";
+
+	/** Texts at least this long are covered by their memoized digest. */
+	private static final int DIGESTED_TEXT_LENGTH = 256;
+
+	/** Heap bound of the digest memo, texts included: about 16 MB. */
+	private static final long TEXT_DIGESTS_WEIGHT = 16L << 20;
+
+	/**
+	 * Cloned for each key: {@code MessageDigest.getInstance} looks the algorithm up in
+	 * the security providers on every call.
+	 */
+	private static final MessageDigest SHA_256 = sha256();
 
 	private static final String[] CONTEXT_KEYS = { ChatClientAttributes.OUTPUT_FORMAT.getKey(),
 			ChatClientAttributes.STRUCTURED_OUTPUT_SCHEMA.getKey(),
@@ -84,6 +96,17 @@ public final class RequestFingerprint {
 	 * kept rather than parsed again.
 	 */
 	private final Cache<String, String> canonicalTexts = Caffeine.newBuilder().maximumSize(1024).build();
+
+	/**
+	 * SHA-256 digests of long message texts. A repeated request (the only kind a cache
+	 * answers) repeats its texts, and hashing a text's chars for the lookup costs a
+	 * fraction of digesting its bytes again. The key then covers such a text by its
+	 * digest, which identifies it as surely as its bytes.
+	 */
+	private final Cache<String, byte[]> textDigests = Caffeine.newBuilder()
+		.maximumWeight(TEXT_DIGESTS_WEIGHT)
+		.weigher((String text, byte[] digest) -> 2 * text.length() + 96)
+		.build();
 
 	/**
 	 * Return the exact-match key of a request.
@@ -121,7 +144,7 @@ public final class RequestFingerprint {
 		if (options == null) {
 			return null;
 		}
-		KeyBuilder key = new KeyBuilder();
+		KeyBuilder key = new KeyBuilder(newDigest());
 		key.field(VERSION).field(allMessages ? "exact" : "partition");
 		key.field(partition.tenant()).field(partition.user()).field(partition.namespace());
 		key.field(model).field(options);
@@ -180,7 +203,7 @@ public final class RequestFingerprint {
 	}
 
 	private void message(Message message, KeyBuilder key) {
-		key.field(message.getMessageType().getValue()).field(message.getText());
+		key.field(message.getMessageType().getValue()).text(message.getText(), this.textDigests);
 		if (message instanceof UserMessage user) {
 			key.count(user.getMedia().size());
 			for (Media media : user.getMedia()) {
@@ -227,19 +250,45 @@ public final class RequestFingerprint {
 	/**
 	 * Feeds length-prefixed fields to a SHA-256 digest.
 	 */
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
+		}
+	}
+
+	private static MessageDigest newDigest() {
+		try {
+			return (MessageDigest) SHA_256.clone();
+		}
+		catch (CloneNotSupportedException ex) {
+			return sha256();
+		}
+	}
+
 	private static final class KeyBuilder {
 
 		private final MessageDigest digest;
 
 		private final byte[] length = new byte[4];
 
-		KeyBuilder() {
-			try {
-				this.digest = MessageDigest.getInstance("SHA-256");
+		KeyBuilder(MessageDigest digest) {
+			this.digest = digest;
+		}
+
+		/**
+		 * Write a message text: a long one as its memoized digest, marked so that it can
+		 * never read as a short text's bytes.
+		 */
+		KeyBuilder text(@Nullable String value, Cache<String, byte[]> digests) {
+			if (value == null || value.length() < DIGESTED_TEXT_LENGTH) {
+				return field(value);
 			}
-			catch (NoSuchAlgorithmException ex) {
-				throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
-			}
+			count(-2);
+			this.digest.update(digests.get(value, (text) -> newDigest().digest(text.getBytes(StandardCharsets.UTF_8))));
+			return this;
 		}
 
 		KeyBuilder field(@Nullable String value) {

@@ -98,6 +98,32 @@ class RequestFingerprintTests {
 	}
 
 	@Test
+	void whenLongTextsAreKeyedByTheirDigestThenOneChangedCharacterStillChangesTheKeyAndACopyDoesNot() {
+		OpenAiChatOptions options = OpenAiChatOptions.builder().model("gpt-4o-mini").temperature(0.0).build();
+		String text = "Summarize the following report. ".repeat(40);
+		char[] changed = text.toCharArray();
+		changed[changed.length / 2] = 'X';
+
+		String key = this.fingerprint.exactKey(new Prompt(List.of(new UserMessage(text)), options), Map.of(),
+				"gpt-4o-mini", partition("acme"));
+
+		assertThat(
+				this.fingerprint.exactKey(new Prompt(List.of(new UserMessage(new String(text.toCharArray()))), options),
+						Map.of(), "gpt-4o-mini", partition("acme")))
+			.isEqualTo(key);
+		assertThat(this.fingerprint.exactKey(new Prompt(List.of(new UserMessage(new String(changed))), options),
+				Map.of(), "gpt-4o-mini", partition("acme")))
+			.isNotEqualTo(key);
+		assertThat(new RequestFingerprint().exactKey(new Prompt(List.of(new UserMessage(text)), options), Map.of(),
+				"gpt-4o-mini", partition("acme")))
+			.as("the digest memo is a speed-up, not part of the key")
+			.isEqualTo(key);
+		assertThat(this.fingerprint.exactKey(new Prompt(List.of(new UserMessage(text.substring(1))), options), Map.of(),
+				"gpt-4o-mini", partition("acme")))
+			.isNotEqualTo(key);
+	}
+
+	@Test
 	void whenOnlyTransportOptionsDifferThenAStreamAndACallShareTheKey() {
 		OpenAiChatOptions call = OpenAiChatOptions.builder().model("gpt-4o-mini").temperature(0.0).build();
 		OpenAiChatOptions stream = OpenAiChatOptions.builder()
