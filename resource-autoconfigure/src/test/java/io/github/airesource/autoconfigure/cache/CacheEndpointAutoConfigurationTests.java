@@ -1,5 +1,6 @@
 package io.github.airesource.autoconfigure.cache;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,10 @@ import io.github.airesource.actuate.cache.CachesDescriptor.CacheDescriptor;
 import io.github.airesource.actuate.cache.CachesEndpoint;
 import io.github.airesource.actuate.cache.TestManagedCache;
 import io.github.airesource.autoconfigure.ResourceAutoConfigurations;
+import io.github.airesource.core.cache.CachedResponse;
+import io.github.airesource.core.cache.CachedResponse.CachedGeneration;
 import io.github.airesource.core.cache.ManagedCache;
+import io.github.airesource.core.cache.ResponseCacheStore;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -50,9 +54,14 @@ class CacheEndpointAutoConfigurationTests {
 
 	@Test
 	void whenOnlyAnotherCacheIsEnabledThenTheEndpointExistsAndFindsItsCacheBeanOnEachRead() {
-		this.runner.withPropertyValues("ai.resource.cache.semantic.enabled=true")
-			.withBean("semanticCache", ManagedCache.class, () -> new TestManagedCache("semantic").put("acme", 2))
-			.run((context) -> assertThat(context.getBean(CachesEndpoint.class).cache("semantic").size()).isEqualTo(2));
+		this.runner.withPropertyValues("ai.resource.cache.response.enabled=true").run((context) -> {
+			CachesEndpoint endpoint = context.getBean(CachesEndpoint.class);
+			assertThat(endpoint.cache("response").size()).isZero();
+			context.getBean(ResponseCacheStore.class)
+				.put("acme", "k1", new CachedResponse("gpt-4o-mini", "",
+						List.of(new CachedGeneration("Paris.", "stop")), 10, 0, 2, 0, -1, 0), Duration.ofMinutes(5));
+			assertThat(endpoint.cache("response").size()).isEqualTo(1);
+		});
 	}
 
 	@Test
