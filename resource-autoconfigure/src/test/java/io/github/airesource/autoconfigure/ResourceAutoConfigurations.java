@@ -10,7 +10,6 @@ import io.github.airesource.autoconfigure.cache.ResponseCacheAutoConfiguration;
 import io.github.airesource.autoconfigure.concurrency.ConcurrencyAutoConfiguration;
 import io.github.airesource.autoconfigure.guard.GuardAutoConfiguration;
 import io.github.airesource.autoconfigure.history.HistoryAutoConfiguration;
-import io.github.airesource.autoconfigure.memory.MemoryAutoConfiguration;
 import io.github.airesource.autoconfigure.pool.PoolAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.ratelimit.RateLimitAutoConfiguration;
@@ -56,7 +55,7 @@ public final class ResourceAutoConfigurations {
 				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
 				HistoryAutoConfiguration.class, ToolCacheAutoConfiguration.class, CacheEndpointAutoConfiguration.class,
 				CacheMetricsAutoConfiguration.class, ResponseCacheAutoConfiguration.class,
-				RoutingAutoConfiguration.class, SemanticCacheAutoConfiguration.class, MemoryAutoConfiguration.class);
+				RoutingAutoConfiguration.class, SemanticCacheAutoConfiguration.class);
 	}
 
 	/**
