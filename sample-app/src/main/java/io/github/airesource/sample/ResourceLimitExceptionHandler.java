@@ -18,11 +18,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Answers a call refused by a resource limit with 429 Too Many Requests (503 Service
- * Unavailable when the limit's store could not be reached or the heap is under pressure, 413 Content Too Large for a
- * prompt over the guard's size), as an RFC 9457 problem detail naming the limit and its
- * scope, and with {@code Retry-After} when the limit knows when capacity returns. A call
- * that ran out of time is a 504 Gateway Timeout, a model that kept asking for tools a 502
- * Bad Gateway.
+ * Unavailable when the limit's store could not be reached or the heap is under pressure,
+ * 413 Content Too Large for a prompt over the guard's size), as an RFC 9457 problem
+ * detail naming the limit and its scope, and with {@code Retry-After} when the limit
+ * knows when capacity returns. A call that ran out of time is a 504 Gateway Timeout, a
+ * model that kept asking for tools a 502 Bad Gateway.
  */
 @RestControllerAdvice
 public class ResourceLimitExceptionHandler {
