@@ -6,6 +6,7 @@ import io.github.airesource.core.ResourceLimitException;
 import io.github.airesource.core.guard.CallTimeoutException;
 import io.github.airesource.core.guard.PromptTooLargeException;
 import io.github.airesource.core.guard.ToolIterationLimitException;
+import io.github.airesource.core.memory.MemoryPressureException;
 import io.github.airesource.core.redis.StoreUnavailableException;
 
 import org.springframework.http.HttpHeaders;
@@ -17,11 +18,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Answers a call refused by a resource limit with 429 Too Many Requests (503 Service
- * Unavailable when the limit's store could not be reached, 413 Content Too Large for a
- * prompt over the guard's size), as an RFC 9457 problem detail naming the limit and its
- * scope, and with {@code Retry-After} when the limit knows when capacity returns. A call
- * that ran out of time is a 504 Gateway Timeout, a model that kept asking for tools a 502
- * Bad Gateway.
+ * Unavailable when the limit's store could not be reached or the heap is under pressure,
+ * 413 Content Too Large for a prompt over the guard's size), as an RFC 9457 problem
+ * detail naming the limit and its scope, and with {@code Retry-After} when the limit
+ * knows when capacity returns. A call that ran out of time is a 504 Gateway Timeout, a
+ * model that kept asking for tools a 502 Bad Gateway.
  */
 @RestControllerAdvice
 public class ResourceLimitExceptionHandler {
@@ -78,7 +79,7 @@ public class ResourceLimitExceptionHandler {
 	}
 
 	private static HttpStatus statusOf(ResourceLimitException ex) {
-		if (ex instanceof StoreUnavailableException) {
+		if (ex instanceof StoreUnavailableException || ex instanceof MemoryPressureException) {
 			return HttpStatus.SERVICE_UNAVAILABLE;
 		}
 		return (ex instanceof PromptTooLargeException) ? HttpStatus.PAYLOAD_TOO_LARGE : HttpStatus.TOO_MANY_REQUESTS;
