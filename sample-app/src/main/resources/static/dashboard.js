@@ -16,6 +16,7 @@
   var polling = false;
   // A poll asked for while one runs (after a chat message) runs when it ends.
   var again = false;
+  var lastPoll = null;
 
   function $(id) { return document.getElementById(id); }
 
@@ -36,6 +37,14 @@
   function usd(n) { return (n === undefined || n === null) ? '–' : '$' + Number(n).toFixed(6); }
 
   function percent(f) { return (f === undefined || f === null || isNaN(f)) ? '–' : (100 * f).toFixed(1) + ' %'; }
+
+  // ISO-8601 durations as the endpoints write them (PT24H, PT1M) in short form.
+  function duration(iso) {
+    var m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(iso || '');
+    if (!m) { return iso; }
+    return [[m[1], 'h'], [m[2], 'min'], [m[3], 's']].filter(function (p) { return p[0]; })
+      .map(function (p) { return p[0] + ' ' + p[1]; }).join(' ');
+  }
 
   function mib(bytes) { return (bytes / (1024 * 1024)).toFixed(0) + ' MiB'; }
 
@@ -70,7 +79,11 @@
     })).then(function (results) {
       var data = {};
       names.forEach(function (name, i) { data[name] = results[i]; });
-      render(data);
+      return keyedLimits(data.limits).then(function (keyed) {
+        data.keyed = keyed;
+        render(data);
+      });
+    }).then(function () {
       $('status').textContent = 'updated ' + new Date().toLocaleTimeString();
       document.body.setAttribute('data-polls', String(Number(document.body.getAttribute('data-polls') || 0) + 1));
     }).catch(function (error) {
@@ -81,11 +94,29 @@
     });
   }
 
+  // The state of user- and tenant-scoped rate limits for the user and tenant in the chat
+  // form: the overview lists only global buckets, the others are looked up by key.
+  function keyedLimits(limits) {
+    var list = (limits && limits.rateLimits && limits.rateLimits.limits) || [];
+    var lookups = list.filter(function (limit) {
+      return limit.keyLookup && (limit.scope === 'user' || limit.scope === 'tenant');
+    });
+    return Promise.all(lookups.map(function (limit) {
+      var key = $(limit.scope === 'user' ? 'chat-user' : 'chat-tenant').value || 'anonymous';
+      return fetchJson('/actuator/' + limit.keyLookup.replace('{key}', encodeURIComponent(key)))
+        .catch(function () { return null; });
+    })).then(function (states) {
+      var keyed = {};
+      lookups.forEach(function (limit, i) { keyed[limit.name] = states[i]; });
+      return keyed;
+    });
+  }
+
   function render(data) {
     renderUsage(data.usage);
     renderCaches(data.caches);
     renderBudgets(data.budgets);
-    renderLimits(data.limits);
+    renderLimits(data.limits, data.keyed || {});
     renderHeap(data.heapUsed, data.heapMax, data.health);
     renderAlerts(data.alerts);
   }
@@ -104,10 +135,15 @@
     var models = usage.models || {};
     Object.keys(models).forEach(function (model) {
       var t = models[model].total || {};
-      var points = series[model] || (series[model] = []);
+      var points = series[model];
+      if (!points) {
+        // A model first seen now had nothing at the previous poll: start its line at zero.
+        points = series[model] = (lastPoll !== null) ? [{ t: lastPoll, tokens: 0, cost: 0 }] : [];
+      }
       points.push({ t: now, tokens: Number(t.totalTokens || 0), cost: Number(t.cost || 0) });
       if (points.length > MAX_POINTS) { points.shift(); }
     });
+    lastPoll = now;
     if (models['demo-model']) { $('demo-badge').hidden = false; }
     drawChart($('tokens-chart'), $('tokens-legend'), 'tokens', integer);
     drawChart($('cost-chart'), $('cost-legend'), 'cost', usd);
@@ -148,6 +184,11 @@
       entry.appendChild(document.createTextNode(model + ': ' + format(points[points.length - 1][field])));
       entries.push(entry);
     });
+    if (entries.length && t1 > t0) {
+      // In the legend rather than the SVG, which is stretched to the card's width.
+      entries.push(el('span', 'top of the chart ' + format(max) + ', over the last '
+        + Math.round((t1 - t0) / 1000) + ' s', 'muted'));
+    }
     replace(svg, shapes);
     replace(legend, entries.length ? entries : [el('span', 'no calls yet', 'muted')]);
   }
@@ -184,7 +225,7 @@
     var nodes = [];
     (budgets.limits || []).forEach(function (limit) {
       var keys = limit.keys || [];
-      nodes.push(el('p', limit.name + ' (' + limit.scope + ', ' + limit.period + ')' + (keys.length ? '' : ': nothing used yet')));
+      nodes.push(el('p', limit.name + ' (' + limit.scope + ', ' + duration(limit.period) + ')' + (keys.length ? '' : ': nothing used yet')));
       keys.forEach(function (key) {
         var used = key.usedTokens + (key.reservedTokens || 0);
         var max = key.maxTokens;
@@ -197,7 +238,7 @@
     replace(container, nodes.length ? nodes : [el('p', 'no limits configured', 'muted')]);
   }
 
-  function renderLimits(limits) {
+  function renderLimits(limits, keyed) {
     var container = $('rate-limits');
     if (!limits || limits.error) {
       replace(container, [el('p', limits ? 'error' : 'not enabled', 'muted')]);
@@ -208,9 +249,11 @@
     if (rate && rate.limits) {
       rate.limits.forEach(function (limit) {
         var what = limit.requests ? limit.requests + ' requests' : integer(limit.tokens) + ' tokens';
-        nodes.push(el('p', limit.name + ': ' + what + ' per ' + limit.period + ' (' + limit.scope + ')'));
-        (limit.state || []).forEach(function (s) {
-          nodes.push(el('div', s.dimension + ' remaining ' + integer(s.remaining) + ' / ' + integer(s.capacity)));
+        nodes.push(el('p', limit.name + ': ' + what + ' per ' + duration(limit.period) + ' (' + limit.scope + ')'));
+        var state = limit.state || (keyed[limit.name] && keyed[limit.name].state) || [];
+        var owner = limit.state ? '' : (keyed[limit.name] ? keyed[limit.name].key + ': ' : '');
+        state.forEach(function (s) {
+          nodes.push(el('div', owner + s.dimension + ' remaining ' + integer(s.remaining) + ' / ' + integer(s.capacity)));
           nodes.push(bar(1 - s.remainingFraction));
         });
       });
