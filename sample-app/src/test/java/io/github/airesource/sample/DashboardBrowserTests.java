@@ -8,8 +8,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -34,20 +34,22 @@ class DashboardBrowserTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-	private static ChromeDriver browser;
+	private ChromeDriver browser;
 
 	@LocalServerPort
 	private int port;
 
-	@BeforeAll
-	static void startBrowser() {
-		browser = ChromiumSupport.headless();
+	// Per test rather than @BeforeAll: surefire reports a test skipped in a @BeforeAll
+	// as neither run nor skipped, and the message saying how to install Chromium is lost.
+	@BeforeEach
+	void startBrowser() {
+		this.browser = ChromiumSupport.headless();
 	}
 
-	@AfterAll
-	static void quitBrowser() {
-		if (browser != null) {
-			browser.quit();
+	@AfterEach
+	void quitBrowser() {
+		if (this.browser != null) {
+			this.browser.quit();
 		}
 	}
 
@@ -56,9 +58,10 @@ class DashboardBrowserTests {
 		// A one-second poll, so that the page settles quickly; the form also polls at
 		// once
 		// after an answer.
-		browser.get("http://localhost:" + this.port + "/?interval=1");
-		WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
-		wait.until(ExpectedConditions.attributeToBeNotEmpty(browser.findElement(By.tagName("body")), "data-polls"));
+		this.browser.get("http://localhost:" + this.port + "/?interval=1");
+		WebDriverWait wait = new WebDriverWait(this.browser, PATIENCE);
+		wait.until(
+				ExpectedConditions.attributeToBeNotEmpty(this.browser.findElement(By.tagName("body")), "data-polls"));
 		String tokensBefore = text("total-tokens");
 		String costBefore = text("total-cost");
 		assertThat(tokensBefore).isEqualTo("0");
@@ -66,27 +69,28 @@ class DashboardBrowserTests {
 		assertThat(text("alerts")).isIn("not enabled", "no active alerts");
 
 		// A message no other test sends, so that the response cache cannot answer it.
-		browser.findElement(By.id("chat-message")).sendKeys("How do I read this dashboard? " + UUID.randomUUID());
-		browser.findElement(By.id("chat-send")).click();
+		this.browser.findElement(By.id("chat-message")).sendKeys("How do I read this dashboard? " + UUID.randomUUID());
+		this.browser.findElement(By.id("chat-send")).click();
 
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("chat-reply"), "[demo model]"));
 		wait.until((driver) -> !text("total-tokens").equals(tokensBefore) && !text("total-cost").equals(costBefore));
 		assertThat(Long.parseLong(text("total-tokens").replace(",", ""))).isPositive();
 		assertThat(new BigDecimal(text("total-cost").substring(1))).isPositive();
 		assertThat(text("total-calls")).isEqualTo("1");
-		assertThat(browser.findElement(By.id("demo-badge")).isDisplayed()).isTrue();
+		assertThat(this.browser.findElement(By.id("demo-badge")).isDisplayed()).isTrue();
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("tokens-legend"), "demo-model"));
 		assertThat(text("budgets")).contains("per-user-daily").contains("alice");
 		assertThat(text("bulkhead-active")).isEqualTo("0 / 4");
 
 		Path screenshot = Path.of("target", "dashboard.png");
 		Files.createDirectories(screenshot.getParent());
-		Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), screenshot, StandardCopyOption.REPLACE_EXISTING);
+		Files.copy(this.browser.getScreenshotAs(OutputType.FILE).toPath(), screenshot,
+				StandardCopyOption.REPLACE_EXISTING);
 		assertThat(screenshot).isNotEmptyFile();
 	}
 
-	private static String text(String id) {
-		return browser.findElement(By.id(id)).getText().trim();
+	private String text(String id) {
+		return this.browser.findElement(By.id(id)).getText().trim();
 	}
 
 }

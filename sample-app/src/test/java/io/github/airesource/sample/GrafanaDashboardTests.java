@@ -92,6 +92,16 @@ class GrafanaDashboardTests {
 		}
 	}
 
+	@Test
+	void whenAQueryIsReadThenItsMetricNamesAreFoundButNotItsFunctionsLabelsOrVariables() {
+		assertThat(
+				metricsIn("sum by (kind) (rate(ai_resource_limit_wait_seconds_sum{kind=~\"$kind\"}[$__rate_interval]))"
+						+ " / sum by (kind) (rate(ai_resource_limit_wait_seconds_count[5m])) + max(ai_resource_budget_used)"
+						+ " + up{job=\"x\"}"))
+			.containsExactlyInAnyOrder("ai_resource_limit_wait_seconds_sum", "ai_resource_limit_wait_seconds_count",
+					"ai_resource_budget_used", "up");
+	}
+
 	static Set<String> queriedMetrics(JsonNode dashboard) {
 		Set<String> names = new TreeSet<>();
 		for (JsonNode panel : dashboard.get("panels")) {
