@@ -39,6 +39,8 @@ public final class StreamedAnswer {
 	@Nullable
 	private ChatResponse lastWithUsage;
 
+	private long lastTotal;
+
 	@Nullable
 	private Object cacheResult;
 
@@ -68,9 +70,13 @@ public final class StreamedAnswer {
 			if (StringUtils.hasText(metadata.getId())) {
 				this.id = metadata.getId();
 			}
-			if (metadata.getUsage() != null && (orZero(metadata.getUsage().getPromptTokens()) > 0
-					|| orZero(metadata.getUsage().getCompletionTokens()) > 0)) {
+			long total = (metadata.getUsage() != null) ? (long) orZero(metadata.getUsage().getPromptTokens())
+					+ orZero(metadata.getUsage().getCompletionTokens()) : 0;
+			// The largest figures, as the usage advisor takes them: a tool loop's rounds
+			// can interleave, and the figures only grow within a call.
+			if (total > 0 && total >= this.lastTotal) {
 				this.lastWithUsage = chatResponse;
+				this.lastTotal = total;
 			}
 		}
 		List<Generation> results = chatResponse.getResults();
@@ -136,7 +142,7 @@ public final class StreamedAnswer {
 	}
 
 	/**
-	 * Return the last element that carried the provider's usage.
+	 * Return the element that carried the provider's largest usage figures.
 	 * @return the response or {@code null}
 	 */
 	@Nullable
