@@ -3,7 +3,11 @@ package io.github.airesource.actuate.memory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
+import io.github.airesource.core.HeldResources;
 import io.github.airesource.core.memory.MemoryGuardAdvisor;
 import io.github.airesource.core.memory.MemoryMonitor;
 import io.github.airesource.core.memory.MemorySnapshot;
@@ -17,8 +21,10 @@ import org.springframework.lang.Nullable;
  * after garbage collection is above {@code ai.resource.memory.max-heap-usage} (new calls
  * are refused, so a readiness probe should send traffic elsewhere), UP otherwise; never
  * {@code DOWN}, since the instance recovers by itself as running calls finish. Details:
- * the figures of {@link MemorySnapshot}, read when the health is asked for, and the calls
- * refused so far.
+ * the figures of {@link MemorySnapshot}, read when the health is asked for, the calls
+ * refused so far, and what the library holds for calls in flight right now
+ * ({@link HeldResources}: bulkhead permits and waiters, cache loads, summary jobs), which
+ * falls back to zero when traffic stops unless something leaks.
  */
 public class MemoryHealthIndicator extends AbstractHealthIndicator {
 
@@ -27,15 +33,30 @@ public class MemoryHealthIndicator extends AbstractHealthIndicator {
 	@Nullable
 	private final MemoryGuardAdvisor advisor;
 
+	private final Supplier<List<HeldResources>> held;
+
 	/**
 	 * Create the contributor.
 	 * @param monitor the monitor
 	 * @param advisor the guard, or {@code null} when none counts refusals
 	 */
 	public MemoryHealthIndicator(MemoryMonitor monitor, @Nullable MemoryGuardAdvisor advisor) {
+		this(monitor, advisor, List::of);
+	}
+
+	/**
+	 * Create the contributor that also lists what is held.
+	 * @param monitor the monitor
+	 * @param advisor the guard, or {@code null} when none counts refusals
+	 * @param held supplies the parts of the library that hold resources, looked up on
+	 * each check
+	 */
+	public MemoryHealthIndicator(MemoryMonitor monitor, @Nullable MemoryGuardAdvisor advisor,
+			Supplier<List<HeldResources>> held) {
 		super("Memory health check failed");
 		this.monitor = monitor;
 		this.advisor = advisor;
+		this.held = held;
 	}
 
 	@Override
@@ -61,6 +82,11 @@ public class MemoryHealthIndicator extends AbstractHealthIndicator {
 		if (this.advisor != null) {
 			builder.withDetail("rejected", new Rejected(this.advisor.rejections(), this.advisor.lastRejection()));
 		}
+		Map<String, Long> held = new TreeMap<>();
+		for (HeldResources resources : this.held.get()) {
+			held.putAll(resources.held());
+		}
+		builder.withDetail("held", held);
 	}
 
 	/**

@@ -5,6 +5,7 @@ import io.github.airesource.autoconfigure.ChatModels;
 import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import io.github.airesource.autoconfigure.ResourceAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
+import io.github.airesource.core.HeldResources;
 import io.github.airesource.core.memory.MemoryGuardAdvisor;
 import io.github.airesource.core.memory.MemoryMonitor;
 import io.github.airesource.core.scope.ScopeResolution;
@@ -78,9 +79,9 @@ public class MemoryAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(name = "aimemoryHealthIndicator")
 		@ConditionalOnEnabledHealthIndicator("aimemory")
-		MemoryHealthIndicator aimemoryHealthIndicator(MemoryMonitor monitor,
-				ObjectProvider<MemoryGuardAdvisor> advisor) {
-			return new MemoryHealthIndicator(monitor, advisor.getIfUnique());
+		MemoryHealthIndicator aimemoryHealthIndicator(MemoryMonitor monitor, ObjectProvider<MemoryGuardAdvisor> advisor,
+				ObjectProvider<HeldResources> held) {
+			return new MemoryHealthIndicator(monitor, advisor.getIfUnique(), () -> held.orderedStream().toList());
 		}
 
 	}

@@ -1,7 +1,10 @@
 package io.github.airesource.autoconfigure.memory;
 
+import java.util.Map;
+
 import io.github.airesource.actuate.memory.MemoryHealthIndicator;
 import io.github.airesource.autoconfigure.ResourceAutoConfigurations;
+import io.github.airesource.core.HeldResources;
 import io.github.airesource.core.ResourceAdvisors;
 import io.github.airesource.core.memory.MemoryGuardAdvisor;
 import io.github.airesource.core.memory.MemoryMonitor;
@@ -100,6 +103,18 @@ class MemoryAutoConfigurationTests {
 					"heap", "nonHeap", "gc", "rejected");
 			assertThat(health.getDetails().get("maxHeapUsage")).isEqualTo(0.90);
 		});
+	}
+
+	@Test
+	void whenFeaturesHoldResourcesThenTheAimemoryHealthListsWhatIsHeldNow() {
+		this.runner
+			.withPropertyValues("ai.resource.concurrency.enabled=true", "ai.resource.cache.response.enabled=true")
+			.withBean("inFlightJobs", HeldResources.class, () -> () -> Map.of("test.jobs", 3L))
+			.run((context) -> {
+				Health health = context.getBean("aimemoryHealthIndicator", MemoryHealthIndicator.class).health();
+				assertThat(health.getDetails().get("held")).isEqualTo(Map.of("concurrency.permits", 0L,
+						"concurrency.waiting", 0L, "cache.response.loads", 0L, "test.jobs", 3L));
+			});
 	}
 
 	@Test

@@ -4,8 +4,10 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
+import io.github.airesource.core.HeldResources;
 import io.github.airesource.core.ResourceAdvisor;
 import io.github.airesource.core.ResourceAdvisorOrder;
 import io.github.airesource.core.ResourceContextKeys;
@@ -87,7 +89,7 @@ import org.springframework.util.Assert;
  * by the store, never errors for the caller. Works with or without the usage, budget and
  * rate-limit advisors.
  */
-public final class ResponseCacheAdvisor implements ResourceAdvisor {
+public final class ResponseCacheAdvisor implements ResourceAdvisor, HeldResources {
 
 	/** The default position in the advisor chain. */
 	public static final int DEFAULT_ORDER = ResourceAdvisorOrder.RESPONSE_CACHE;
@@ -455,6 +457,11 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor {
 	@Override
 	public String getName() {
 		return "ai.resource.cache.response";
+	}
+
+	@Override
+	public Map<String, Long> held() {
+		return Map.of("cache.response.loads", (long) this.flights.inFlight());
 	}
 
 	@Override

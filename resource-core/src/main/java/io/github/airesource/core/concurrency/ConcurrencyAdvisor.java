@@ -1,8 +1,10 @@
 package io.github.airesource.core.concurrency;
 
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
+import io.github.airesource.core.HeldResources;
 import io.github.airesource.core.ResourceAdvisor;
 import io.github.airesource.core.ResourceAdvisorOrder;
 import io.github.airesource.core.ResourceContextKeys;
@@ -39,7 +41,7 @@ import org.springframework.util.Assert;
  * with the outcome {@code rejected} (the usage advisor sits inside this one and never
  * sees it); one cancelled or interrupted while it waits, with {@code cancelled}.
  */
-public final class ConcurrencyAdvisor implements ResourceAdvisor {
+public final class ConcurrencyAdvisor implements ResourceAdvisor, HeldResources {
 
 	/** The default position in the advisor chain. */
 	public static final int DEFAULT_ORDER = ResourceAdvisorOrder.CONCURRENCY;
@@ -156,6 +158,13 @@ public final class ConcurrencyAdvisor implements ResourceAdvisor {
 	@Override
 	public String getName() {
 		return "ai.resource.concurrency";
+	}
+
+	@Override
+	public Map<String, Long> held() {
+		ConcurrencySnapshot snapshot = this.bulkhead.snapshot();
+		return Map.of("concurrency.permits", (long) snapshot.active(), "concurrency.waiting",
+				(long) snapshot.queued().total());
 	}
 
 	@Override

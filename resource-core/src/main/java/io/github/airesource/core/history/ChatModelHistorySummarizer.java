@@ -2,6 +2,7 @@ package io.github.airesource.core.history;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import io.github.airesource.core.HeldResources;
 import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.CallOutcome;
@@ -50,7 +52,7 @@ import org.springframework.util.StringUtils;
  * recorded in the ledger (it was paid for) but not used. {@link #close()} stops the
  * workers.
  */
-public final class ChatModelHistorySummarizer implements HistorySummarizer, AutoCloseable {
+public final class ChatModelHistorySummarizer implements HistorySummarizer, HeldResources, AutoCloseable {
 
 	/** The default bound on how long a call waits for its summary. */
 	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -258,6 +260,11 @@ public final class ChatModelHistorySummarizer implements HistorySummarizer, Auto
 	 */
 	public Duration timeout() {
 		return this.timeout;
+	}
+
+	@Override
+	public Map<String, Long> held() {
+		return Map.of("history.summaries", (long) this.workers.getActiveCount());
 	}
 
 	@Override
