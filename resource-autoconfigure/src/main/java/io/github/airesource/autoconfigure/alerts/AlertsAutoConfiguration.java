@@ -38,6 +38,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Threshold alerts ({@code ai.resource.alerts.*}), off until
@@ -161,6 +162,19 @@ public class AlertsAutoConfiguration {
 	AlertsScheduler resourceAlertsScheduler(AlertEvaluator evaluator, ObjectProvider<SpendReporter> spendReporter,
 			AlertsProperties properties) {
 		return new AlertsScheduler(evaluator, spendReporter.getIfUnique(), properties.getCheckInterval());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+	static class AlertsMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		AlertsMetrics resourceAlertsMetrics(ObjectProvider<AlertEvaluator> evaluator,
+				ObjectProvider<WebhookNotifier> webhook) {
+			return new AlertsMetrics(evaluator, webhook);
+		}
+
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.github.airesource.autoconfigure.alerts;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.github.airesource.actuate.alerts.AlertsDescriptor;
 import io.github.airesource.actuate.alerts.AlertsEndpoint;
 import io.github.airesource.autoconfigure.ResourceAutoConfigurations;
@@ -32,6 +34,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Alerts as an application gets them from the starter: real chat calls through the OpenAI
@@ -124,6 +127,15 @@ class AlertsEndToEndTests {
 			});
 			assertThat(alerts.transitions()).extracting(AlertsDescriptor.TransitionDescriptor::status)
 				.containsExactly("FIRING");
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.get("ai.resource.alerts.active").gauge().value()).isEqualTo(1);
+			assertThat(meters.get("ai.resource.alerts.transitions")
+				.tags("rule", "tokens-per-minute", "status", "firing")
+				.counter()
+				.count()).isEqualTo(1);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> meters.get("ai.resource.alerts.webhook").tags("result", "sent").functionCounter().count(),
+						(count) -> count == 1);
 			assertThat(alerts.rules()).filteredOn((rule) -> rule.rule().equals("tokens-per-minute"))
 				.singleElement()
 				.satisfies((rule) -> {
