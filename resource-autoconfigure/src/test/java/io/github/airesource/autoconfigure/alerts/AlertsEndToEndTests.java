@@ -23,6 +23,8 @@ import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.alerts.AlertEvaluator;
 import io.github.airesource.core.alerts.AlertStatus;
 import io.github.airesource.core.alerts.AlertTransition;
+import io.github.airesource.core.alerts.SpendReport;
+import io.github.airesource.core.alerts.SpendReporter;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiWireServer;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -181,6 +184,28 @@ class AlertsEndToEndTests {
 		});
 	}
 
+	@Test
+	void whenTheSpendReportIsPublishedThenAnEventAndTheWebhookCarryTheDaysFigures() {
+		this.server.reply(OpenAiCompletion.text("Paris.").usage(80, 40));
+		this.runner.withPropertyValues("ai.resource.alerts.spend-report.enabled=true").run((context) -> {
+			assertThat(ask(context.getBean(ChatClient.Builder.class).build())).isEqualTo("Paris.");
+
+			context.getBean(AlertEvaluator.class).publish(context.getBean(SpendReporter.class).report());
+
+			assertThat(context.getBean(AlertCollector.class).reports).singleElement().satisfies((report) -> {
+				assertThat(report.calls()).isEqualTo(1);
+				assertThat(report.tokens()).isEqualTo(120);
+				// The ledger keys calls by the model the provider reported.
+				assertThat(report.models()).containsOnlyKeys("gpt-4o-mini-2024-07-18");
+				assertThat(report.cost()).isPositive();
+			});
+			JsonNode body = this.json.readTree(this.webhookBodies.poll(10, TimeUnit.SECONDS));
+			assertThat(body.get("type").asText()).isEqualTo("spend-report");
+			assertThat(body.get("tokens").asLong()).isEqualTo(120);
+			assertThat(body.at("/models/gpt-4o-mini-2024-07-18/calls").asLong()).isEqualTo(1);
+		});
+	}
+
 	private static String ask(ChatClient client) {
 		return client.prompt()
 			.user("What is the capital of France?")
@@ -192,13 +217,20 @@ class AlertsEndToEndTests {
 	/**
 	 * Collects the alert events as an application would listen to them.
 	 */
-	static class AlertCollector implements ApplicationListener<AlertEvent> {
+	static class AlertCollector implements ApplicationListener<ApplicationEvent> {
 
 		final List<AlertTransition> transitions = new CopyOnWriteArrayList<>();
 
+		final List<SpendReport> reports = new CopyOnWriteArrayList<>();
+
 		@Override
-		public void onApplicationEvent(AlertEvent event) {
-			this.transitions.add(event.getTransition());
+		public void onApplicationEvent(ApplicationEvent event) {
+			if (event instanceof AlertEvent alert) {
+				this.transitions.add(alert.getTransition());
+			}
+			if (event instanceof SpendReportEvent spend) {
+				this.reports.add(spend.getReport());
+			}
 		}
 
 	}
