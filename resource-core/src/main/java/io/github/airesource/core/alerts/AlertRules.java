@@ -1,6 +1,8 @@
 package io.github.airesource.core.alerts;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.List;
@@ -101,12 +103,34 @@ public final class AlertRules {
 	}
 
 	/**
-	 * Heap in use as a fraction of the maximum heap, from the {@code MemoryMXBean}.
+	 * Heap in use after the last garbage collection as a fraction of the maximum heap:
+	 * the heap pools' collection usage (what survived, not garbage waiting to be
+	 * collected, so a busy but healthy heap does not page anyone), or the heap's current
+	 * use before the first collection.
 	 * @param threshold fraction, such as 0.85
 	 * @return the rule
 	 */
 	public static AlertRule heapUsage(double threshold) {
-		return heapUsage(threshold, () -> ManagementFactory.getMemoryMXBean().getHeapMemoryUsage());
+		return heapUsage(threshold, AlertRules::heapAfterGc);
+	}
+
+	private static MemoryUsage heapAfterGc() {
+		MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+		long afterGc = 0;
+		for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+			if (pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported()) {
+				MemoryUsage collected = pool.getCollectionUsage();
+				if (collected != null) {
+					afterGc += collected.getUsed();
+				}
+			}
+		}
+		if (afterGc == 0) {
+			return heap;
+		}
+		long max = (heap.getMax() > 0) ? heap.getMax() : heap.getCommitted();
+		return new MemoryUsage(-1, Math.min(afterGc, max), Math.max(heap.getCommitted(), Math.min(afterGc, max)),
+				heap.getMax());
 	}
 
 	/**
