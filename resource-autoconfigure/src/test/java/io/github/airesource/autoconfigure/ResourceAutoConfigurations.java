@@ -1,5 +1,7 @@
 package io.github.airesource.autoconfigure;
 
+import io.github.airesource.autoconfigure.alerts.AlertsAutoConfiguration;
+import io.github.airesource.autoconfigure.alerts.AlertsEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
 import io.github.airesource.autoconfigure.cache.SemanticCacheAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetEndpointAutoConfiguration;
@@ -55,7 +57,8 @@ public final class ResourceAutoConfigurations {
 				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
 				HistoryAutoConfiguration.class, ToolCacheAutoConfiguration.class, CacheEndpointAutoConfiguration.class,
 				CacheMetricsAutoConfiguration.class, ResponseCacheAutoConfiguration.class,
-				RoutingAutoConfiguration.class, SemanticCacheAutoConfiguration.class);
+				RoutingAutoConfiguration.class, SemanticCacheAutoConfiguration.class, AlertsAutoConfiguration.class,
+				AlertsEndpointAutoConfiguration.class);
 	}
 
 	/**
