@@ -108,12 +108,15 @@ class MemoryAutoConfigurationTests {
 	@Test
 	void whenFeaturesHoldResourcesThenTheAimemoryHealthListsWhatIsHeldNow() {
 		this.runner
-			.withPropertyValues("ai.resource.concurrency.enabled=true", "ai.resource.cache.response.enabled=true")
+			.withPropertyValues("ai.resource.concurrency.enabled=true", "ai.resource.cache.response.enabled=true",
+					"ai.resource.budget.enabled=true", "ai.resource.budget.limits.daily.scope=global",
+					"ai.resource.budget.limits.daily.period=1d", "ai.resource.budget.limits.daily.max-tokens=100000")
 			.withBean("inFlightJobs", HeldResources.class, () -> () -> Map.of("test.jobs", 3L))
 			.run((context) -> {
 				Health health = context.getBean("aimemoryHealthIndicator", MemoryHealthIndicator.class).health();
-				assertThat(health.getDetails().get("held")).isEqualTo(Map.of("concurrency.permits", 0L,
-						"concurrency.waiting", 0L, "cache.response.loads", 0L, "test.jobs", 3L));
+				assertThat(health.getDetails().get("held"))
+					.isEqualTo(Map.of("concurrency.permits", 0L, "concurrency.waiting", 0L, "cache.response.loads", 0L,
+							"budget.reservations", 0L, "test.jobs", 3L));
 			});
 	}
 

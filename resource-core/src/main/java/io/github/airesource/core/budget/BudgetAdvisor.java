@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
+import io.github.airesource.core.HeldResources;
 import io.github.airesource.core.ResourceAdvisor;
 import io.github.airesource.core.ResourceAdvisorOrder;
 import io.github.airesource.core.ResourceContextKeys;
@@ -75,7 +77,7 @@ import org.springframework.util.Assert;
  * at once: fail-closed refuses the call with a {@link StoreUnavailableException},
  * fail-open lets it through unreserved and counts it ({@link #failOpenCalls()}).
  */
-public final class BudgetAdvisor implements ResourceAdvisor {
+public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
 	/** The default position in the advisor chain. */
 	public static final int DEFAULT_ORDER = ResourceAdvisorOrder.BUDGET;
@@ -127,6 +129,9 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	private final LongAdder failOpenCalls = new LongAdder();
 
 	private final LongAdder failedSettlements = new LongAdder();
+
+	/** Admissions that reserved and have not settled yet: a leak shows here. */
+	private final LongAdder heldReservations = new LongAdder();
 
 	private BudgetAdvisor(Builder builder) {
 		this.budgets = builder.budgets;
@@ -400,6 +405,11 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 	}
 
 	@Override
+	public Map<String, Long> held() {
+		return Map.of("budget.reservations", this.heldReservations.sum());
+	}
+
+	@Override
 	public int getOrder() {
 		return this.order;
 	}
@@ -428,6 +438,9 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 			this.request = request;
 			this.id = id;
 			this.charges = charges;
+			if (!charges.isEmpty()) {
+				BudgetAdvisor.this.heldReservations.increment();
+			}
 		}
 
 		/**
@@ -499,6 +512,7 @@ public final class BudgetAdvisor implements ResourceAdvisor {
 			if (this.charges.isEmpty() || !SETTLED.compareAndSet(this, 0, 1)) {
 				return;
 			}
+			BudgetAdvisor.this.heldReservations.decrement();
 			if (Schedulers.isInNonBlockingThread()) {
 				// A stream ends on the model client's event loop; settling may wait for
 				// Redis.

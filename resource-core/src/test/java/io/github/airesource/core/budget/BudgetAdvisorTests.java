@@ -52,6 +52,8 @@ class BudgetAdvisorTests {
 
 	private static final String QUESTION = "What is the capital of France?";
 
+	private BudgetAdvisor lastAdvisor;
+
 	private final OpenAiWireServer server = OpenAiWireServer.start();
 
 	private final MutableClock clock = MutableClock.atNewYear2026();
@@ -345,6 +347,7 @@ class BudgetAdvisorTests {
 		// Streams end on the model client's event loop, so they settle on another thread.
 		await().atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(store.usage(daily, "alice").reservedTokens()).isZero());
+		assertThat(this.lastAdvisor.held()).containsEntry("budget.reservations", 0L);
 		assertThat(this.recorded).hasSize(streams);
 		long charged = this.recorded.stream()
 			.mapToLong((record) -> record.promptTokens() + record.completionTokens())
@@ -404,6 +407,7 @@ class BudgetAdvisorTests {
 			.clock(this.clock)
 			.defaultModel(() -> "gpt-4o-mini")
 			.build();
+		this.lastAdvisor = advisor;
 		return ChatClient.builder(OpenAiTestModels.chatModel(this.server))
 			.defaultAdvisors(advisor, usageAdvisor(pricing))
 			.build();
