@@ -106,14 +106,7 @@ class SampleApplicationTests {
 		BigDecimal streamedCost = json(streamed.last().data()).get("cost").decimalValue();
 		BigDecimal expectedCost = posted.get("cost").decimalValue().add(streamedCost);
 
-		JsonNode report = json(client.get()
-			.uri("/actuator/aiusage")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody());
+		JsonNode report = read(client, "/actuator/aiusage");
 
 		JsonNode total = report.at("/global/total");
 		assertThat(total.get("calls").asLong()).isEqualTo(2);
@@ -231,14 +224,7 @@ class SampleApplicationTests {
 				.build()));
 		assertThat(refused.last().name()).isEqualTo("error");
 		assertThat(json(refused.last().data()).get("limit").asText()).isEqualTo("per-user-daily");
-		JsonNode budget = json(client.get()
-			.uri("/actuator/aibudgets/per-user-daily/frank")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody());
+		JsonNode budget = read(client, "/actuator/aibudgets/per-user-daily/frank");
 		assertThat(budget.get("maxTokens").asLong()).isEqualTo(600);
 		assertThat(budget.get("usedTokens").asLong()).isPositive().isLessThanOrEqualTo(600);
 		assertThat(budget.get("reservedTokens").asLong()).isZero();
@@ -270,24 +256,10 @@ class SampleApplicationTests {
 			.jsonPath("$.scope")
 			.isEqualTo("user");
 		post(client, Map.of("message", "Quick question", "user", "someone-else")).expectStatus().isOk();
-		JsonNode bucket = json(client.get()
-			.uri("/actuator/ailimits/per-user-rpm/vip")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody());
+		JsonNode bucket = read(client, "/actuator/ailimits/per-user-rpm/vip");
 		assertThat(bucket.at("/state/0/dimension").asText()).isEqualTo("requests");
 		assertThat(bucket.at("/state/0/remaining").asLong()).isZero();
-		JsonNode limits = json(client.get()
-			.uri("/actuator/ailimits")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody());
+		JsonNode limits = read(client, "/actuator/ailimits");
 		assertThat(limits.at("/concurrency/max").asInt()).isEqualTo(4);
 		assertThat(limits.at("/concurrency/active").asInt()).isZero();
 	}
@@ -315,28 +287,14 @@ class SampleApplicationTests {
 		assertThat(streamed.joined("token")).isEqualTo(first.get("reply").asText());
 		assertThat(streamed.named("cache")).singleElement()
 			.satisfies((event) -> assertThat(event.data()).isEqualTo("hit-exact"));
-		JsonNode total = json(client.get()
-			.uri("/actuator/aiusage")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody()).at("/global/total");
+		JsonNode total = read(client, "/actuator/aiusage").at("/global/total");
 		assertThat(total.get("calls").asLong()).isEqualTo(4);
 		assertThat(total.get("cacheHits").asLong()).isEqualTo(2);
 		long firstTokens = first.at("/usage/promptTokens").asLong() + first.at("/usage/completionTokens").asLong();
 		assertThat(total.get("savedTokens").asLong()).isEqualTo(2 * firstTokens).isPositive();
 		assertThat(total.get("savedCost").decimalValue())
 			.isEqualByComparingTo(first.get("cost").decimalValue().multiply(BigDecimal.valueOf(2)));
-		JsonNode caches = json(client.get()
-			.uri("/actuator/aicaches")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody());
+		JsonNode caches = read(client, "/actuator/aicaches");
 		assertThat(caches.at("/caches/0/name").asText()).isEqualTo("response");
 		assertThat(caches.at("/caches/0/hits").asLong()).isEqualTo(2);
 		assertThat(caches.at("/caches/0/size").asLong()).isEqualTo(2);
@@ -372,14 +330,7 @@ class SampleApplicationTests {
 		int remembered = Integer
 			.parseInt(reply.replaceAll("(?s).*Messages remembered from this conversation: (\\d+)\\.$", "$1"));
 		assertThat(remembered).isLessThan(6);
-		JsonNode history = json(client.get()
-			.uri("/actuator/aiusage")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody()).get("history");
+		JsonNode history = read(client, "/actuator/aiusage").get("history");
 		assertThat(history.get("trimmedCalls").asLong()).isBetween(1L, 2L);
 		assertThat(history.get("trimmedTokens").asLong()).isPositive();
 		assertThat(history.get("summaries").asLong()).isPositive()
@@ -405,16 +356,23 @@ class SampleApplicationTests {
 			.isEqualTo("history-max-tokens")
 			.jsonPath("$.title")
 			.isEqualTo("Prompt too large");
-		JsonNode budget = json(client.get()
-			.uri("/actuator/aibudgets/per-user-daily/gina")
+		JsonNode budget = read(client, "/actuator/aibudgets/per-user-daily/gina");
+		assertThat(budget.get("usedTokens").asLong()).isZero();
+		assertThat(budget.get("reservedTokens").asLong()).isZero();
+	}
+
+	/**
+	 * Read an endpoint's JSON, asserting it answered 200.
+	 */
+	private static JsonNode read(WebTestClient client, String uri) {
+		return json(client.get()
+			.uri(uri)
 			.exchange()
 			.expectStatus()
 			.isOk()
 			.expectBody(String.class)
 			.returnResult()
 			.getResponseBody());
-		assertThat(budget.get("usedTokens").asLong()).isZero();
-		assertThat(budget.get("reservedTokens").asLong()).isZero();
 	}
 
 	private WebTestClient.ResponseSpec post(WebTestClient client, Map<String, String> request) {
