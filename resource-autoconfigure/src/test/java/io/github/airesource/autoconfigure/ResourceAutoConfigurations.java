@@ -1,5 +1,6 @@
 package io.github.airesource.autoconfigure;
 
+import io.github.airesource.autoconfigure.admission.JointAdmissionAutoConfiguration;
 import io.github.airesource.autoconfigure.alerts.AlertsAutoConfiguration;
 import io.github.airesource.autoconfigure.alerts.AlertsEndpointAutoConfiguration;
 import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
@@ -54,10 +55,11 @@ public final class ResourceAutoConfigurations {
 				ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class,
 				UsageEndpointAutoConfiguration.class, BudgetAutoConfiguration.class,
 				BudgetEndpointAutoConfiguration.class, RateLimitAutoConfiguration.class,
-				ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class, PoolAutoConfiguration.class,
-				HistoryAutoConfiguration.class, ToolCacheAutoConfiguration.class, CacheEndpointAutoConfiguration.class,
-				CacheMetricsAutoConfiguration.class, ResponseCacheAutoConfiguration.class,
-				RoutingAutoConfiguration.class, SemanticCacheAutoConfiguration.class, AlertsAutoConfiguration.class,
+				JointAdmissionAutoConfiguration.class, ConcurrencyAutoConfiguration.class, GuardAutoConfiguration.class,
+				PoolAutoConfiguration.class, HistoryAutoConfiguration.class, ToolCacheAutoConfiguration.class,
+				CacheEndpointAutoConfiguration.class, CacheMetricsAutoConfiguration.class,
+				ResponseCacheAutoConfiguration.class, RoutingAutoConfiguration.class,
+				SemanticCacheAutoConfiguration.class, AlertsAutoConfiguration.class,
 				AlertsEndpointAutoConfiguration.class);
 	}
 

@@ -14,6 +14,7 @@ import io.github.airesource.autoconfigure.redis.ResourceRedisProperties;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
 import io.github.airesource.core.budget.BudgetAdvisor;
 import io.github.airesource.core.budget.BudgetLimitResolver;
+import io.github.airesource.core.budget.BudgetReservationPartner;
 import io.github.airesource.core.budget.BudgetStore;
 import io.github.airesource.core.budget.Budgets;
 import io.github.airesource.core.budget.InMemoryBudgetStore;
@@ -43,8 +44,10 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Token and cost budgets ({@code ai.resource.budget.enabled=true}): the {@link Budgets}
  * of the configured limits, their {@link BudgetStore} (in memory or in Redis) and the
- * {@link BudgetAdvisor} that reserves before each call and settles after it; with
- * Micrometer, the meters of calls let through by fail-open and of failed settlements.
+ * {@link BudgetAdvisor} that reserves before each call and settles after it (with a
+ * {@link BudgetReservationPartner} when there is one: the joint admission of budgets and
+ * rate limits on one Redis); with Micrometer, the meters of calls let through by
+ * fail-open and of failed settlements.
  */
 @AutoConfiguration(after = { ResourceAutoConfiguration.class, PricingAutoConfiguration.class,
 		ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class })
@@ -67,10 +70,12 @@ public class BudgetAutoConfiguration {
 	@ConditionalOnMissingBean
 	BudgetAdvisor resourceBudgetAdvisor(Budgets budgets, BudgetProperties properties, PricingCatalog pricing,
 			TokenCounter tokenCounter, ScopeResolution scopeResolution, ObjectProvider<UsageRecorder> recorder,
-			ObjectProvider<ChatModel> chatModel, ObjectProvider<ResourceRedisProperties> redisProperties) {
+			ObjectProvider<ChatModel> chatModel, ObjectProvider<ResourceRedisProperties> redisProperties,
+			ObjectProvider<BudgetReservationPartner> reservationPartner) {
 		BudgetPricingCheck.check(budgets.limits(), pricing, ChatModels.defaultModelOf(chatModel).get());
 		ResourceRedisProperties redis = redisProperties.getIfAvailable();
 		return BudgetAdvisor.builder(budgets)
+			.reservationPartner(reservationPartner.getIfUnique())
 			.pricing(pricing)
 			.tokenCounter(tokenCounter)
 			.scopeResolution(scopeResolution)

@@ -17,6 +17,7 @@ import io.github.airesource.core.HeldResources;
 import io.github.airesource.core.ResourceAdvisor;
 import io.github.airesource.core.ResourceAdvisorOrder;
 import io.github.airesource.core.ResourceContextKeys;
+import io.github.airesource.core.budget.BudgetReservationPartner.Reservation;
 import io.github.airesource.core.model.ModelNames;
 import io.github.airesource.core.pricing.PricingCatalog;
 import io.github.airesource.core.pricing.ReservationPrices;
@@ -43,6 +44,7 @@ import reactor.core.scheduler.Schedulers;
 
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.model.ChatResponse;
@@ -76,6 +78,12 @@ import org.springframework.util.Assert;
  * When the store fails (Redis down or slow), the configured {@link FailureMode} decides
  * at once: fail-closed refuses the call with a {@link StoreUnavailableException},
  * fail-open lets it through unreserved and counts it ({@link #failOpenCalls()}).
+ *
+ * <p>
+ * With a {@link BudgetReservationPartner} (the rate limits, when they share the budget's
+ * Redis), a call whose next advisor is the partner's is reserved and admitted by the
+ * partner in one round trip, and settled with it in one more; the answers are those of
+ * the two advisors one after the other.
  */
 public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
@@ -98,6 +106,9 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	private final boolean everyModel;
 
 	private final BudgetStore store;
+
+	@Nullable
+	private final BudgetReservationPartner partner;
 
 	private final PricingCatalog pricing;
 
@@ -138,6 +149,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		this.limits = builder.budgets.limits();
 		this.everyModel = this.limits.stream().allMatch((limit) -> limit.models().isEmpty());
 		this.store = builder.budgets.store();
+		this.partner = builder.partner;
 		this.pricing = builder.pricing;
 		this.reservationPrices = new ReservationPrices(builder.pricing);
 		this.tokenCounter = builder.tokenCounter;
@@ -157,7 +169,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-		Admission admission = admit(request);
+		Admission admission = admit(request, next(chain.getCallAdvisors()));
 		ChatClientResponse response;
 		try {
 			response = chain.nextCall(admission.request());
@@ -173,7 +185,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
 		Flux<ChatClientResponse> stream = Flux.defer(() -> {
-			Admission admission = admit(request).settledByUsage();
+			Admission admission = admit(request, next(chain.getStreamAdvisors())).settledByUsage();
 			// The usage advisor settles on every way the stream ends; this is the net for
 			// streams that end before reaching it (an advisor in between refused them).
 			return chain.nextStream(admission.request()).doFinally((signal) -> admission.settleStreamIfOpen());
@@ -208,20 +220,34 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		return this.budgets;
 	}
 
-	private Admission admit(ChatClientRequest request) {
+	/**
+	 * Return the advisor the chain calls right after this one, which the partner may
+	 * admit the call for; {@code null} without a partner, which needs no lookup.
+	 */
+	@Nullable
+	private Advisor next(List<? extends Advisor> advisors) {
+		if (this.partner == null) {
+			return null;
+		}
+		int at = advisors.indexOf(this);
+		return (at >= 0 && at + 1 < advisors.size()) ? advisors.get(at + 1) : null;
+	}
+
+	private Admission admit(ChatClientRequest request, @Nullable Advisor next) {
 		CallScope scope = CallScopes.of(request, this.scopeResolution);
 		String model = RequestModels.modelOf(request, this.defaultModel);
 		List<BudgetCharge> charges = charges(request, model, scope);
 		if (charges.isEmpty()) {
-			return new Admission(request, "", charges);
+			return new Admission(request, "", charges, null);
 		}
 		String id = reservationId();
-		BudgetAdmission answer = reserve(request, id, charges, checksFallbackAt(charges, model));
-		if (answer == null) {
-			return new Admission(request, id, List.of());
+		Reservation reservation = reserve(request, next, id, charges, checksFallbackAt(charges, model));
+		if (reservation == null) {
+			return new Admission(request, id, List.of(), null);
 		}
+		BudgetAdmission answer = reservation.answer();
 		if (answer instanceof BudgetAdmission.Admitted) {
-			return new Admission(request, id, charges);
+			return new Admission(reservation.request(), id, charges, reservation.settlement());
 		}
 		BudgetCharge charge = (answer instanceof BudgetAdmission.Refused refused) ? charges.get(refused.index())
 				: charges.get(((BudgetAdmission.Degrade) answer).index());
@@ -231,7 +257,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		boolean mayFallBack = answer instanceof BudgetAdmission.Degrade
 				|| charge.limit().onExhausted() == ExhaustedAction.FALLBACK_MODEL;
 		if (mayFallBack && fallback != null && !sameModel(model, fallback)) {
-			Admission rerouted = admitOnFallback(request, scope, fallback);
+			Admission rerouted = admitOnFallback(request, next, scope, fallback);
 			if (rerouted != null) {
 				return rerouted;
 			}
@@ -240,7 +266,8 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	}
 
 	@Nullable
-	private Admission admitOnFallback(ChatClientRequest request, CallScope scope, String fallback) {
+	private Admission admitOnFallback(ChatClientRequest request, @Nullable Advisor next, CallScope scope,
+			String fallback) {
 		ChatClientRequest rerouted = RequestModels.withModel(request, fallback);
 		if (rerouted == null) {
 			logger.warn("Cannot send the call to fallback model '" + fallback + "': its chat options have no model");
@@ -248,29 +275,38 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		}
 		List<BudgetCharge> charges = charges(rerouted, fallback, scope);
 		if (charges.isEmpty()) {
-			return new Admission(rerouted, "", charges);
+			return new Admission(rerouted, "", charges, null);
 		}
 		String id = reservationId();
-		BudgetAdmission answer = reserve(rerouted, id, charges, false);
-		if (answer == null) {
-			return new Admission(rerouted, id, List.of());
+		Reservation reservation = reserve(rerouted, next, id, charges, false);
+		if (reservation == null) {
+			return new Admission(rerouted, id, List.of(), null);
 		}
-		if (answer instanceof BudgetAdmission.Refused refused) {
+		if (reservation.answer() instanceof BudgetAdmission.Refused refused) {
 			throw refuse(rerouted, scope, fallback, charges.get(refused.index()), refused.usage());
 		}
-		return new Admission(rerouted, id, charges);
+		return new Admission(reservation.request(), id, charges, reservation.settlement());
 	}
 
 	/**
-	 * Reserve, applying the failure mode when the store fails.
-	 * @return the answer, or {@code null} when the call goes through unreserved
+	 * Reserve, with the partner when it joins the call, else with the store, applying the
+	 * failure mode when the store fails.
+	 * @return the reservation, or {@code null} when the call goes through unreserved
 	 * (fail-open)
 	 */
 	@Nullable
-	private BudgetAdmission reserve(ChatClientRequest request, String id, List<BudgetCharge> charges,
-			boolean checkFallbackAt) {
+	private Reservation reserve(ChatClientRequest request, @Nullable Advisor next, String id,
+			List<BudgetCharge> charges, boolean checkFallbackAt) {
 		try {
-			return this.store.reserve(id, charges, this.reservationTtl, checkFallbackAt);
+			if (this.partner != null) {
+				Reservation joint = this.partner.reserve(request, next, id, charges, this.reservationTtl,
+						checkFallbackAt);
+				if (joint != null) {
+					return joint;
+				}
+			}
+			return new Reservation(this.store.reserve(id, charges, this.reservationTtl, checkFallbackAt), request,
+					null);
 		}
 		catch (RedisUnavailableException ex) {
 			BudgetCharge first = charges.get(0);
@@ -426,6 +462,10 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
 		private final List<BudgetCharge> charges;
 
+		/** Settles with the partner's admission; null: with the store alone. */
+		@Nullable
+		private final BudgetSettlement settlement;
+
 		private static final AtomicIntegerFieldUpdater<Admission> SETTLED = AtomicIntegerFieldUpdater
 			.newUpdater(Admission.class, "settled");
 
@@ -434,10 +474,12 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
 		private boolean observed;
 
-		Admission(ChatClientRequest request, String id, List<BudgetCharge> charges) {
+		Admission(ChatClientRequest request, String id, List<BudgetCharge> charges,
+				@Nullable BudgetSettlement settlement) {
 			this.request = request;
 			this.id = id;
 			this.charges = charges;
+			this.settlement = settlement;
 			if (!charges.isEmpty()) {
 				BudgetAdvisor.this.heldReservations.increment();
 			}
@@ -524,15 +566,23 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		}
 
 		private void settle(long tokens, long costNanos) {
+			if (this.settlement != null) {
+				this.settlement.settle(tokens, costNanos, this::settlementFailed);
+				return;
+			}
 			try {
 				BudgetAdvisor.this.store.settle(this.id, this.charges, tokens, costNanos,
 						BudgetAdvisor.this.reservationTtl);
 			}
 			catch (RedisUnavailableException ex) {
-				// Accounting must not fail the call; the lease frees the reservation.
-				BudgetAdvisor.this.failedSettlements.increment();
-				logger.debug("Budget settlement failed; the reservation expires after its lease", ex);
+				settlementFailed(ex);
 			}
+		}
+
+		private void settlementFailed(RedisUnavailableException ex) {
+			// Accounting must not fail the call; the lease frees the reservation.
+			BudgetAdvisor.this.failedSettlements.increment();
+			logger.debug("Budget settlement failed; the reservation expires after its lease", ex);
 		}
 
 	}
@@ -543,6 +593,9 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	public static final class Builder {
 
 		private final Budgets budgets;
+
+		@Nullable
+		private BudgetReservationPartner partner;
 
 		private PricingCatalog pricing = PricingCatalog.withDefaults();
 
@@ -569,6 +622,18 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		private Builder(Budgets budgets) {
 			Assert.notNull(budgets, "budgets must not be null");
 			this.budgets = budgets;
+		}
+
+		/**
+		 * Set the partner that reserves a call together with the next advisor's
+		 * admission, in one round trip; it must keep its budget state in these budgets'
+		 * store.
+		 * @param partner the partner, or {@code null} to reserve with the store alone
+		 * @return this builder
+		 */
+		public Builder reservationPartner(@Nullable BudgetReservationPartner partner) {
+			this.partner = partner;
+			return this;
 		}
 
 		/**

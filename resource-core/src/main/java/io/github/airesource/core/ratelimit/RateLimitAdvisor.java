@@ -87,6 +87,12 @@ import org.springframework.util.Assert;
  * fails (Redis down or slow), the configured {@link FailureMode} decides at once:
  * fail-closed refuses the call with a {@link StoreUnavailableException}, fail-open lets
  * it through without a limit and counts it ({@link #failOpenCalls()}).
+ *
+ * <p>
+ * The advisor before this one may take the call's capacity ahead, in its own store round
+ * trip ({@link #preAdmission}: the budget, when it shares the rate limits' Redis); the
+ * call then arrives admitted, and this advisor waits, reports and settles as usual
+ * without a round trip of its own to admit it.
  */
 public final class RateLimitAdvisor implements ResourceAdvisor {
 
@@ -288,52 +294,137 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		return this.rejections.get(reason).last();
 	}
 
-	private Admission admit(ChatClientRequest request) {
+	/**
+	 * Prepare a call's admission for the advisor before this one, to take in its own
+	 * store round trip, with exactly the charges this advisor would take; see
+	 * {@link RateLimitPreAdmission}. Counts and records nothing.
+	 * @param request the request as the advisor before this one will pass it on
+	 * @return the admission to take, or {@code null} when this advisor must decide on the
+	 * call itself: no limit applies, its model's provider asked to hold calls (the wait
+	 * is decided when the call gets here), a cost limit has no price for the model, or a
+	 * charge can never fit
+	 */
+	@Nullable
+	public RateLimitPreAdmission preAdmission(ChatClientRequest request) {
 		String model = RequestModels.modelOf(request, this.defaultModel);
+		if (this.providerFeedback && this.holds.holdOf(model) != null) {
+			return null;
+		}
+		List<RateLimitCharge> charges = charges(request, model, CallScopes.of(request, this.scopeResolution), false);
+		if (charges == null || charges.isEmpty() || Gcra.neverFits(charges) != null) {
+			return null;
+		}
+		return new RateLimitPreAdmission(this, request, model, charges);
+	}
+
+	private Admission admit(ChatClientRequest request) {
+		RateLimitPreAdmission ahead = RateLimitPreAdmission.claim(request, this);
+		if (ahead != null && !ahead.isFor(request)) {
+			// An advisor in between replaced the request, maybe its model or prompt: the
+			// capacity taken for the other one goes back, and this one is admitted here.
+			giveBack(ahead);
+			ahead = null;
+		}
+		String model = (ahead != null) ? ahead.model() : RequestModels.modelOf(request, this.defaultModel);
 		Duration held = Duration.ZERO;
 		if (this.providerFeedback) {
 			ProviderHold hold = this.holds.holdOf(model);
 			if (hold != null) {
 				held = Duration.between(this.holds.clock().instant(), hold.until());
 				if (held.compareTo(this.maxWait) > 0) {
+					if (ahead != null) {
+						giveBack(ahead);
+					}
 					throw refuseHeld(request, model, hold, held);
 				}
 			}
 		}
+		if (ahead != null) {
+			RedisUnavailableException failure = ahead.failure();
+			if (failure != null) {
+				return storeFailed(request, model, ahead.charges(), failure, held);
+			}
+			return admitted(model, ahead.charges(), ahead.decision(), held, ahead.settlement());
+		}
 		CallScope scope = CallScopes.of(request, this.scopeResolution);
-		List<RateLimitCharge> charges = charges(request, model, scope);
+		List<RateLimitCharge> charges = charges(request, model, scope, true);
 		if (charges.isEmpty()) {
-			return new Admission(model, charges, 0, 0, held, null);
+			return new Admission(model, charges, 0, 0, held, null, null);
 		}
 		RateLimitDecision decision;
 		try {
 			decision = this.store.acquire(charges, this.maxWait);
 		}
 		catch (RedisUnavailableException ex) {
-			RateLimit first = charges.get(0).limit();
-			if (this.failureMode == FailureMode.FAIL_OPEN) {
-				this.failOpenCalls.increment();
-				logger.debug("Rate-limit store failed; the call goes through unlimited (fail-open)", ex);
-				return new Admission(model, List.of(), 0, 0, held, null);
-			}
-			reject(RateLimitRejection.STORE_UNAVAILABLE, request, model);
-			throw new StoreUnavailableException("The rate-limit store did not answer (" + ex.getMessage()
-					+ "), so rate limit '" + first.name() + "' could not be checked and the call is refused "
-					+ "(ai.resource.redis.failure-mode=fail-closed)", first.name(), first.scope(), null, ex);
+			return storeFailed(request, model, charges, ex, held);
 		}
 		if (decision instanceof RateLimitDecision.Refused refused) {
-			RateLimitCharge charge = charges.get(refused.index());
-			reject(RateLimitRejection.LIMIT, request, model);
-			throw new RateLimitExceededException(describe(charge, refused), charge.limit().name(),
-					charge.limit().scope(), charge.key(), refused.dimension(), refused.retryAfter());
+			throw refusal(request, model, charges, refused);
 		}
-		RateLimitDecision.Admitted admitted = (RateLimitDecision.Admitted) decision;
-		RateLimitCharge first = charges.get(0);
-		Duration delay = (admitted.delay().compareTo(held) > 0) ? admitted.delay() : held;
-		return new Admission(model, charges, first.tokens(), first.costNanos(), delay, admitted);
+		return admitted(model, charges, (RateLimitDecision.Admitted) decision, held, null);
 	}
 
-	private List<RateLimitCharge> charges(ChatClientRequest request, String model, CallScope scope) {
+	private Admission admitted(String model, List<RateLimitCharge> charges, RateLimitDecision.Admitted admitted,
+			Duration held, @Nullable RateLimitSettlement settlement) {
+		RateLimitCharge first = charges.get(0);
+		Duration delay = (admitted.delay().compareTo(held) > 0) ? admitted.delay() : held;
+		return new Admission(model, charges, first.tokens(), first.costNanos(), delay, admitted, settlement);
+	}
+
+	/**
+	 * Apply the failure mode to a call whose store failed: let it through without a limit
+	 * (fail-open), else refuse it.
+	 */
+	private Admission storeFailed(ChatClientRequest request, String model, List<RateLimitCharge> charges,
+			RedisUnavailableException ex, Duration held) {
+		RateLimit first = charges.get(0).limit();
+		if (this.failureMode == FailureMode.FAIL_OPEN) {
+			this.failOpenCalls.increment();
+			logger.debug("Rate-limit store failed; the call goes through unlimited (fail-open)", ex);
+			return new Admission(model, List.of(), 0, 0, held, null, null);
+		}
+		reject(RateLimitRejection.STORE_UNAVAILABLE, request, model);
+		throw new StoreUnavailableException("The rate-limit store did not answer (" + ex.getMessage()
+				+ "), so rate limit '" + first.name() + "' could not be checked and the call is refused "
+				+ "(ai.resource.redis.failure-mode=fail-closed)", first.name(), first.scope(), null, ex);
+	}
+
+	/**
+	 * Count a refusal by the store and return the exception that tells the caller.
+	 */
+	RateLimitExceededException refusal(ChatClientRequest request, String model, List<RateLimitCharge> charges,
+			RateLimitDecision.Refused refused) {
+		RateLimitCharge charge = charges.get(refused.index());
+		reject(RateLimitRejection.LIMIT, request, model);
+		return new RateLimitExceededException(describe(charge, refused), charge.limit().name(), charge.limit().scope(),
+				charge.key(), refused.dimension(), refused.retryAfter());
+	}
+
+	/**
+	 * Give back the capacity an admission taken ahead holds, now.
+	 */
+	private void giveBack(RateLimitPreAdmission ahead) {
+		RateLimitSettlement settlement = ahead.settlement();
+		if (settlement == null) {
+			return;
+		}
+		try {
+			settlement.release();
+		}
+		catch (RedisUnavailableException ex) {
+			this.failedAdjustments.increment();
+			logger.debug("Giving back rate-limit capacity taken ahead failed; it flows back within the period", ex);
+		}
+	}
+
+	/**
+	 * Return what each limit that covers the model takes from the call.
+	 * @param refuseUnpriced whether a cost limit over a model without a price refuses the
+	 * call (counted); else the answer is {@code null}
+	 */
+	@Nullable
+	private List<RateLimitCharge> charges(ChatClientRequest request, String model, CallScope scope,
+			boolean refuseUnpriced) {
 		List<RateLimit> applicable;
 		boolean countsTokens;
 		boolean countsCost;
@@ -376,6 +467,9 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			RateLimit limit = applicable.get(i);
 			String key = scope.idOf(limit.scope());
 			if (limit.costNanos() != null && costNanos == ReservationPrices.UNPRICED) {
+				if (!refuseUnpriced) {
+					return null;
+				}
 				reject(RateLimitRejection.UNPRICED, request, model);
 				throw new RateLimitExceededException(
 						"Model '" + model + "' has no price, so rate limit '" + limit.name()
@@ -470,6 +564,10 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		@Nullable
 		private final RateLimitDecision.Admitted admitted;
 
+		/** Settles with the budget's settlement, for an admission taken ahead. */
+		@Nullable
+		private final RateLimitSettlement joint;
+
 		@Nullable
 		private final RateLimitStatus status;
 
@@ -487,13 +585,14 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		private boolean observed;
 
 		Admission(String model, List<RateLimitCharge> charges, long tokens, long costNanos, Duration delay,
-				@Nullable RateLimitDecision.Admitted admitted) {
+				@Nullable RateLimitDecision.Admitted admitted, @Nullable RateLimitSettlement joint) {
 			this.model = model;
 			this.charges = charges;
 			this.tokens = tokens;
 			this.costNanos = costNanos;
 			this.delay = delay;
 			this.admitted = admitted;
+			this.joint = joint;
 			this.status = (charges.isEmpty() || admitted == null) ? null
 					: new RateLimitStatus(admitted.states(), delay);
 			boolean tokensCounted = false;
@@ -614,10 +713,11 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 				return;
 			}
 			// A dimension no charge counts changes nothing in the store: without one
-			// left, the store is not called at all.
+			// left, the store is not called at all, unless the budget's settlement,
+			// which shares the round trip, waits for this one.
 			long tokenDelta = this.countsTokens ? tokens : 0;
 			long costDelta = this.countsCost ? costNanos : 0;
-			if (requests == 0 && tokenDelta == 0 && costDelta == 0) {
+			if (this.joint == null && requests == 0 && tokenDelta == 0 && costDelta == 0) {
 				return;
 			}
 			if (Schedulers.isInNonBlockingThread()) {
@@ -631,6 +731,10 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		}
 
 		private void adjust(long requests, long tokens, long costNanos) {
+			if (this.joint != null) {
+				this.joint.adjust(requests, tokens, costNanos, this::adjustmentFailed);
+				return;
+			}
 			try {
 				RateLimitDecision.Admitted admitted = this.admitted;
 				if (admitted != null) {
@@ -641,10 +745,14 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 				}
 			}
 			catch (RedisUnavailableException ex) {
-				// Accounting must not fail the call; the call stays charged what it took.
-				RateLimitAdvisor.this.failedAdjustments.increment();
-				logger.debug("Rate-limit adjustment failed; the call stays charged what it took", ex);
+				adjustmentFailed(ex);
 			}
+		}
+
+		private void adjustmentFailed(RedisUnavailableException ex) {
+			// Accounting must not fail the call; the call stays charged what it took.
+			RateLimitAdvisor.this.failedAdjustments.increment();
+			logger.debug("Rate-limit adjustment failed; the call stays charged what it took", ex);
 		}
 
 	}

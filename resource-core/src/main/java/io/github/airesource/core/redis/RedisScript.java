@@ -2,6 +2,7 @@ package io.github.airesource.core.redis;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -26,7 +27,8 @@ import org.springframework.util.Assert;
  * <p>
  * Scripts are the library's way to make several commands one atomic step: every
  * check-and-reserve across limits, and every counter update with its TTL, is one script
- * touching keys of one hash slot ({@link RedisKeys.Group}).
+ * touching keys of one hash slot ({@link RedisKeys.Group}). A script may run other
+ * scripts as functions ({@link NestedScript}), to make their steps one.
  */
 public final class RedisScript {
 
@@ -49,9 +51,36 @@ public final class RedisScript {
 	 * @return the script
 	 */
 	public static RedisScript fromClassPath(Class<?> base, String fileName) {
+		return fromClassPath(base, fileName, new NestedScript[0]);
+	}
+
+	/**
+	 * Load a script from the class path, next to a class, with the scripts it runs as
+	 * functions declared before it.
+	 * @param base the class whose package holds the script
+	 * @param fileName the script's file name, such as {@code write-usage.lua}
+	 * @param nested the scripts it runs, declared in this order
+	 * @return the script
+	 */
+	public static RedisScript fromClassPath(Class<?> base, String fileName, NestedScript... nested) {
+		StringBuilder source = new StringBuilder();
+		for (NestedScript script : nested) {
+			source.append(script.declaration());
+		}
+		source.append(read(base, fileName));
+		return new RedisScript(fileName, source.toString().getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Read a Lua source from the class path.
+	 * @param base the class whose package holds the file
+	 * @param fileName the file name
+	 * @return the source
+	 */
+	static String read(Class<?> base, String fileName) {
 		try (InputStream in = base.getResourceAsStream(fileName)) {
 			Assert.state(in != null, () -> "Lua script " + fileName + " not found next to " + base.getName());
-			return new RedisScript(fileName, in.readAllBytes());
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not read Lua script " + fileName, ex);

@@ -2,7 +2,6 @@ package io.github.airesource.core.budget.redis;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +14,7 @@ import io.github.airesource.core.redis.RedisScript;
 import io.github.airesource.core.redis.RedisStoreHealth;
 import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.redis.ResourceRedis;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.ScriptOutputType;
+import io.github.airesource.core.redis.ScriptCall;
 
 import org.springframework.util.Assert;
 
@@ -28,13 +26,13 @@ import org.springframework.util.Assert;
  * <p>
  * <strong>One round trip.</strong> Each of {@link #reserve}, {@link #settle},
  * {@link #grant}, {@link #reset}, {@link #usage} and {@link #top} is one call of one Lua
- * script ({@code budget.lua}, sent with {@code EVALSHA}, see {@link RedisScript}),
- * whatever the number of charges (a reserve or settle without charges needs none). Redis
- * runs a script atomically, so a reservation checks the user's, the tenant's and the
- * global limits and reserves all of them or none, with no other instance in between. Keys
- * are listed in the index only once touched in the current window, so a key that only
- * carries a reservation over from an earlier window is missing from {@link #top} until
- * its next call.
+ * script ({@code budget.lua}, sent with {@code EVALSHA}, see {@link RedisScript}; its
+ * arguments are built by {@link BudgetScript}), whatever the number of charges (a reserve
+ * or settle without charges needs none). Redis runs a script atomically, so a reservation
+ * checks the user's, the tenant's and the global limits and reserves all of them or none,
+ * with no other instance in between. Keys are listed in the index only once touched in
+ * the current window, so a key that only carries a reservation over from an earlier
+ * window is missing from {@link #top} until its next call.
  *
  * <p>
  * <strong>Keys</strong> (after the prefix, every segment encoded by
@@ -86,11 +84,9 @@ public final class RedisBudgetStore implements BudgetStore {
 
 	private static final RedisScript SCRIPT = RedisScript.fromClassPath(RedisBudgetStore.class, "budget.lua");
 
-	private static final int FIGURES = 6;
-
 	private final ResourceRedis redis;
 
-	private final BudgetRedisKeys keys;
+	private final BudgetScript script;
 
 	private final RedisStoreHealth health;
 
@@ -112,7 +108,7 @@ public final class RedisBudgetStore implements BudgetStore {
 		Assert.notNull(redis, "redis must not be null");
 		Assert.notNull(clock, "clock must not be null");
 		this.redis = redis;
-		this.keys = new BudgetRedisKeys(redis.keys());
+		this.script = new BudgetScript(redis.keys());
 		this.health = new RedisStoreHealth("budget", clock);
 	}
 
@@ -124,33 +120,25 @@ public final class RedisBudgetStore implements BudgetStore {
 		return this.health;
 	}
 
+	/**
+	 * Return the Redis access the counters live in.
+	 * @return the Redis access
+	 */
+	public ResourceRedis redis() {
+		return this.redis;
+	}
+
 	@Override
 	public BudgetAdmission reserve(String reservationId, List<BudgetCharge> charges, Duration leaseTtl,
 			boolean checkFallbackAt) {
 		Assert.notNull(reservationId, "reservationId must not be null");
-		long lease = leaseMillis(leaseTtl);
+		long lease = BudgetScript.leaseMillis(leaseTtl);
 		if (charges.isEmpty()) {
 			return new BudgetAdmission.Admitted();
 		}
-		Call call = new Call("reserve").arg(reservationId).arg(lease).arg(checkFallbackAt ? 1 : 0);
-		for (BudgetCharge charge : charges) {
-			BudgetLimit limit = charge.limit();
-			boolean fallbackCheck = checkFallbackAt && limit.fallbackAt() > 0;
-			call.charge(limit, charge.key())
-				.arg(charge.allowance().maxTokensOrNone())
-				.arg(charge.allowance().maxCostNanos())
-				.arg(charge.tokens())
-				.arg(charge.costNanos())
-				.arg(fallbackCheck ? Double.toString(limit.fallbackAt()) : "0");
-		}
-		List<Object> answer = call.run();
-		int kind = number(answer, 0).intValue();
-		if (kind == 0) {
-			return new BudgetAdmission.Admitted();
-		}
-		int index = number(answer, 1).intValue();
-		BudgetUsage usage = usage(answer, 2, charges.get(index).limit());
-		return (kind == 1) ? new BudgetAdmission.Refused(index, usage) : new BudgetAdmission.Degrade(index, usage);
+		ScriptCall call = new ScriptCall();
+		this.script.reserve(call, reservationId, charges, lease, checkFallbackAt);
+		return BudgetScript.admission(run(call), 0, charges);
 	}
 
 	@Override
@@ -158,24 +146,23 @@ public final class RedisBudgetStore implements BudgetStore {
 			Duration leaseTtl) {
 		Assert.notNull(reservationId, "reservationId must not be null");
 		Assert.isTrue(actualTokens >= 0 && actualCostNanos >= 0, "actual use must not be negative");
-		long lease = leaseMillis(leaseTtl);
+		long lease = BudgetScript.leaseMillis(leaseTtl);
 		if (charges.isEmpty()) {
 			return;
 		}
-		Call call = new Call("settle").arg(reservationId).arg(lease).arg(actualTokens).arg(actualCostNanos);
-		for (BudgetCharge charge : charges) {
-			call.charge(charge.limit(), charge.key());
-		}
-		call.run();
+		ScriptCall call = new ScriptCall();
+		this.script.settle(call, reservationId, charges, actualTokens, actualCostNanos, lease);
+		run(call);
 	}
 
 	@Override
 	public BudgetUsage usage(BudgetLimit limit, String key) {
-		List<Object> answer = new Call("usage").key(this.keys.counter(limit, key))
-			.key(this.keys.leases(limit, key))
-			.arg(limit.period().toMillis())
-			.run();
-		return usage(answer, 0, limit);
+		BudgetRedisKeys keys = this.script.keys();
+		List<Object> answer = run(new ScriptCall().arg("usage")
+			.key(keys.counter(limit, key))
+			.key(keys.leases(limit, key))
+			.arg(limit.period().toMillis()));
+		return BudgetScript.usage(answer, 0, limit);
 	}
 
 	@Override
@@ -184,118 +171,39 @@ public final class RedisBudgetStore implements BudgetStore {
 		if (count == 0) {
 			return List.of();
 		}
-		List<Object> answer = new Call("top").key(this.keys.top(limit))
+		BudgetRedisKeys keys = this.script.keys();
+		List<Object> answer = run(new ScriptCall().arg("top")
+			.key(keys.top(limit))
 			.arg(limit.period().toMillis())
 			.arg(count)
-			.arg(this.keys.counterBase(limit))
-			.arg(this.keys.leasesBase(limit))
-			.run();
+			.arg(keys.counterBase(limit))
+			.arg(keys.leasesBase(limit)));
 		List<KeyUsage> top = new ArrayList<>();
-		long window = number(answer, 0).longValue();
-		for (int at = 1; at < answer.size(); at += 1 + FIGURES) {
+		long window = BudgetScript.number(answer, 0).longValue();
+		for (int at = 1; at < answer.size(); at += 1 + BudgetScript.FIGURES) {
 			String key = BudgetRedisKeys.keyOf((byte[]) answer.get(at));
-			top.add(new KeyUsage(key, usage(window, answer, at + 1, limit)));
+			top.add(new KeyUsage(key, BudgetScript.usage(window, answer, at + 1, limit)));
 		}
 		return List.copyOf(top);
 	}
 
 	@Override
 	public void reset(BudgetLimit limit, String key) {
-		new Call("reset").charge(limit, key).run();
+		ScriptCall call = new ScriptCall().arg("reset");
+		this.script.charge(call, limit, key);
+		run(call);
 	}
 
 	@Override
 	public void grant(BudgetLimit limit, String key, long extraTokens, long extraCostNanos) {
 		Assert.isTrue(extraTokens >= 0 && extraCostNanos >= 0, "grants must not be negative");
-		new Call("grant").arg(extraTokens).arg(extraCostNanos).charge(limit, key).run();
+		ScriptCall call = new ScriptCall().arg("grant").arg(extraTokens).arg(extraCostNanos);
+		this.script.charge(call, limit, key);
+		run(call);
 	}
 
-	private static long leaseMillis(Duration leaseTtl) {
-		Assert.isTrue(leaseTtl != null && leaseTtl.toMillis() > 0, "leaseTtl must be at least one millisecond");
-		return leaseTtl.toMillis();
-	}
-
-	private static BudgetUsage usage(List<Object> answer, int at, BudgetLimit limit) {
-		return usage(number(answer, at).longValue(), answer, at + 1, limit);
-	}
-
-	private static BudgetUsage usage(long window, List<Object> answer, int at, BudgetLimit limit) {
-		long[] figures = new long[FIGURES];
-		for (int i = 0; i < FIGURES; i++) {
-			figures[i] = number(answer, at + i).longValue();
-		}
-		return new BudgetUsage(figures[0], figures[1], figures[2], figures[3], figures[4], figures[5],
-				Instant.ofEpochMilli(window), Instant.ofEpochMilli(window + limit.period().toMillis()));
-	}
-
-	private static Number number(List<Object> answer, int at) {
-		return (Number) answer.get(at);
-	}
-
-	/**
-	 * One call of the script: its keys and arguments, in the order {@code budget.lua}
-	 * reads them.
-	 */
-	private final class Call {
-
-		private final List<byte[]> keys = new ArrayList<>();
-
-		private final List<byte[]> args = new ArrayList<>();
-
-		Call(String operation) {
-			arg(operation);
-		}
-
-		Call key(byte[] key) {
-			this.keys.add(key);
-			return this;
-		}
-
-		Call arg(String value) {
-			return arg(ResourceRedis.bytes(value));
-		}
-
-		Call arg(long value) {
-			return arg(Long.toString(value));
-		}
-
-		Call arg(byte[] value) {
-			this.args.add(value);
-			return this;
-		}
-
-		/**
-		 * Add the three keys of one charge and the arguments every write takes per
-		 * charge.
-		 */
-		Call charge(BudgetLimit limit, String key) {
-			BudgetRedisKeys keys = RedisBudgetStore.this.keys;
-			return key(keys.counter(limit, key)).key(keys.leases(limit, key))
-				.key(keys.top(limit))
-				.arg(limit.period().toMillis())
-				.arg(BudgetRedisKeys.rankedByCost(limit) ? 1 : 0)
-				.arg(BudgetRedisKeys.member(key));
-		}
-
-		List<Object> run() {
-			ResourceRedis redis = RedisBudgetStore.this.redis;
-			try {
-				List<Object> answer = redis.await(SCRIPT.run(redis.commands(), ScriptOutputType.MULTI,
-						this.keys.toArray(byte[][]::new), this.args.toArray(byte[][]::new)));
-				RedisBudgetStore.this.health.succeeded();
-				return answer;
-			}
-			catch (RedisUnavailableException ex) {
-				RedisBudgetStore.this.health.failed(ex);
-				throw ex;
-			}
-			catch (RedisException ex) {
-				RedisUnavailableException unavailable = new RedisUnavailableException("Redis failed: " + ex, ex);
-				RedisBudgetStore.this.health.failed(unavailable);
-				throw unavailable;
-			}
-		}
-
+	private List<Object> run(ScriptCall call) {
+		return call.run(this.redis, SCRIPT, this.health);
 	}
 
 }

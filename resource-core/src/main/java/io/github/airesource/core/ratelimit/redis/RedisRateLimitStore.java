@@ -16,8 +16,7 @@ import io.github.airesource.core.redis.RedisScript;
 import io.github.airesource.core.redis.RedisStoreHealth;
 import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.redis.ResourceRedis;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.ScriptOutputType;
+import io.github.airesource.core.redis.ScriptCall;
 
 import org.springframework.util.Assert;
 
@@ -31,12 +30,12 @@ import org.springframework.util.Assert;
  * <p>
  * <strong>One round trip.</strong> Each of {@link #acquire}, {@link #adjust} and
  * {@link #state} is one call of one Lua script ({@code ratelimit.lua}, sent with
- * {@code EVALSHA}, see {@link RedisScript}), whatever the number of limits and
- * dimensions. Redis runs a script atomically, so an acquire checks the user's, the
- * tenant's and the global limits and takes all of them or none, with no other instance in
- * between. A call that cannot touch Redis usefully needs no round trip: no charges, an
- * adjust of nothing, or a charge larger than its limit's whole capacity (refused at
- * once).
+ * {@code EVALSHA}, see {@link RedisScript}; its arguments are built by
+ * {@link RateLimitScript}), whatever the number of limits and dimensions. Redis runs a
+ * script atomically, so an acquire checks the user's, the tenant's and the global limits
+ * and takes all of them or none, with no other instance in between. A call that cannot
+ * touch Redis usefully needs no round trip: no charges, an adjust of nothing, or a charge
+ * larger than its limit's whole capacity (refused at once).
  *
  * <p>
  * <strong>Keys</strong> (after the prefix, every id encoded by
@@ -65,11 +64,9 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
 	private static final RedisScript SCRIPT = RedisScript.fromClassPath(RedisRateLimitStore.class, "ratelimit.lua");
 
-	private static final RateDimension[] DIMENSIONS = RateDimension.values();
-
 	private final ResourceRedis redis;
 
-	private final RateLimitRedisKeys keys;
+	private final RateLimitScript script;
 
 	private final RedisStoreHealth health;
 
@@ -91,7 +88,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
 		Assert.notNull(redis, "redis must not be null");
 		Assert.notNull(clock, "clock must not be null");
 		this.redis = redis;
-		this.keys = new RateLimitRedisKeys(redis.keys());
+		this.script = new RateLimitScript(redis.keys());
 		this.health = new RedisStoreHealth("ratelimit", clock);
 	}
 
@@ -103,10 +100,18 @@ public final class RedisRateLimitStore implements RateLimitStore {
 		return this.health;
 	}
 
+	/**
+	 * Return the Redis access the buckets live in.
+	 * @return the Redis access
+	 */
+	public ResourceRedis redis() {
+		return this.redis;
+	}
+
 	@Override
 	public RateLimitDecision acquire(List<RateLimitCharge> charges, Duration maxWait) {
 		Assert.notNull(charges, "charges must not be null");
-		long maxWaitMicros = Gcra.toMicros(maxWait);
+		Assert.isTrue(maxWait != null && !maxWait.isNegative(), "maxWait must not be negative");
 		RateLimitDecision.Refused never = Gcra.neverFits(charges);
 		if (never != null) {
 			return never;
@@ -114,65 +119,17 @@ public final class RedisRateLimitStore implements RateLimitStore {
 		if (charges.isEmpty()) {
 			return new RateLimitDecision.Admitted(Duration.ZERO, List.of());
 		}
-		Call call = new Call("acquire").arg(maxWaitMicros);
-		List<Bucket> buckets = new ArrayList<>();
-		for (int i = 0; i < charges.size(); i++) {
-			RateLimitCharge charge = charges.get(i);
-			RateLimit limit = charge.limit();
-			for (RateDimension dimension : DIMENSIONS) {
-				if (limit.capacity(dimension) == null) {
-					continue;
-				}
-				long amount = charge.amount(dimension);
-				Gcra.Interval interval = (amount != 0) ? Gcra.interval(limit, dimension, amount)
-						: new Gcra.Interval(0, 0);
-				buckets.add(new Bucket(i, charge, dimension));
-				call.key(this.keys.bucket(limit, charge.key(), dimension))
-					.arg(Gcra.periodMicros(limit))
-					.arg(interval.micros())
-					.arg(interval.fraction())
-					.arg(Gcra.denominator(limit, dimension));
-			}
-		}
-		List<Object> answer = call.run();
-		if (number(answer, 0) != 0) {
-			Bucket longest = buckets.get((int) number(answer, 1));
-			return new RateLimitDecision.Refused(longest.index(), longest.dimension(),
-					Gcra.duration(number(answer, 2)));
-		}
-		long now = number(answer, 2);
-		List<RateLimitState> states = new ArrayList<>(buckets.size());
-		for (int at = 0; at < buckets.size(); at++) {
-			Bucket bucket = buckets.get(at);
-			states.add(Gcra.state(bucket.charge().limit(), bucket.charge().key(), bucket.dimension(),
-					number(answer, 3 + 2 * at), number(answer, 4 + 2 * at), now));
-		}
-		return new RateLimitDecision.Admitted(Gcra.duration(number(answer, 1)), states);
+		ScriptCall call = new ScriptCall();
+		RateLimitScript.Acquisition acquisition = this.script.acquire(call, charges, maxWait);
+		return RateLimitScript.decision(acquisition, run(call), 0);
 	}
 
 	@Override
 	public void adjust(List<RateLimitCharge> charges, long requests, long tokens, long costNanos) {
 		Assert.notNull(charges, "charges must not be null");
-		Call call = new Call("adjust");
-		for (RateLimitCharge charge : charges) {
-			RateLimit limit = charge.limit();
-			for (RateDimension dimension : DIMENSIONS) {
-				long amount = switch (dimension) {
-					case REQUESTS -> requests;
-					case TOKENS -> tokens;
-					case COST -> costNanos;
-				};
-				if (limit.capacity(dimension) != null && amount != 0) {
-					Gcra.Interval interval = Gcra.interval(limit, dimension, amount);
-					call.key(this.keys.bucket(limit, charge.key(), dimension))
-						.arg(interval.micros())
-						.arg(interval.fraction())
-						.arg(Gcra.denominator(limit, dimension));
-				}
-			}
-		}
-		if (call.hasKeys()) {
-			call.run();
+		ScriptCall call = new ScriptCall();
+		if (this.script.adjust(call, charges, requests, tokens, costNanos)) {
+			run(call);
 		}
 	}
 
@@ -180,85 +137,20 @@ public final class RedisRateLimitStore implements RateLimitStore {
 	public List<RateLimitState> state(RateLimit limit, String key) {
 		Assert.notNull(limit, "limit must not be null");
 		Assert.notNull(key, "key must not be null");
-		Call call = new Call("state");
-		List<RateDimension> counted = new ArrayList<>(DIMENSIONS.length);
-		for (RateDimension dimension : DIMENSIONS) {
-			if (limit.capacity(dimension) != null) {
-				counted.add(dimension);
-				call.key(this.keys.bucket(limit, key, dimension)).arg(Gcra.denominator(limit, dimension));
-			}
-		}
-		List<Object> answer = call.run();
-		long now = number(answer, 0);
+		ScriptCall call = new ScriptCall();
+		List<RateDimension> counted = this.script.state(call, limit, key);
+		List<Object> answer = run(call);
+		long now = RateLimitScript.number(answer, 0);
 		List<RateLimitState> states = new ArrayList<>(counted.size());
 		for (int at = 0; at < counted.size(); at++) {
-			states.add(Gcra.state(limit, key, counted.get(at), number(answer, 1 + 2 * at), number(answer, 2 + 2 * at),
-					now));
+			states.add(Gcra.state(limit, key, counted.get(at), RateLimitScript.number(answer, 1 + 2 * at),
+					RateLimitScript.number(answer, 2 + 2 * at), now));
 		}
 		return states;
 	}
 
-	private static long number(List<Object> answer, int at) {
-		return ((Number) answer.get(at)).longValue();
-	}
-
-	/**
-	 * One bucket of a call, in the order its key is sent: charges in order, each
-	 * dimension the charge's limit counts in {@link RateDimension} order, as the memory
-	 * store walks them.
-	 */
-	private record Bucket(int index, RateLimitCharge charge, RateDimension dimension) {
-	}
-
-	/**
-	 * One call of the script: its keys and arguments, in the order {@code ratelimit.lua}
-	 * reads them.
-	 */
-	private final class Call {
-
-		private final List<byte[]> keys = new ArrayList<>();
-
-		private final List<byte[]> args = new ArrayList<>();
-
-		Call(String operation) {
-			this.args.add(ResourceRedis.bytes(operation));
-			arg(Gcra.MAX_AHEAD_MICROS);
-		}
-
-		Call key(byte[] key) {
-			this.keys.add(key);
-			return this;
-		}
-
-		Call arg(long value) {
-			this.args.add(ResourceRedis.bytes(Long.toString(value)));
-			return this;
-		}
-
-		boolean hasKeys() {
-			return !this.keys.isEmpty();
-		}
-
-		List<Object> run() {
-			ResourceRedis redis = RedisRateLimitStore.this.redis;
-			RedisStoreHealth health = RedisRateLimitStore.this.health;
-			try {
-				List<Object> answer = redis.await(SCRIPT.run(redis.commands(), ScriptOutputType.MULTI,
-						this.keys.toArray(byte[][]::new), this.args.toArray(byte[][]::new)));
-				health.succeeded();
-				return answer;
-			}
-			catch (RedisUnavailableException ex) {
-				health.failed(ex);
-				throw ex;
-			}
-			catch (RedisException ex) {
-				RedisUnavailableException unavailable = new RedisUnavailableException("Redis failed: " + ex, ex);
-				health.failed(unavailable);
-				throw unavailable;
-			}
-		}
-
+	private List<Object> run(ScriptCall call) {
+		return call.run(this.redis, SCRIPT, this.health);
 	}
 
 }

@@ -1,0 +1,193 @@
+package io.github.airesource.core.admission;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+import io.github.airesource.core.admission.redis.RedisJointAdmissionStore;
+import io.github.airesource.core.budget.BudgetCharge;
+import io.github.airesource.core.budget.BudgetSettlement;
+import io.github.airesource.core.ratelimit.RateLimitCharge;
+import io.github.airesource.core.ratelimit.RateLimitPreAdmission;
+import io.github.airesource.core.ratelimit.RateLimitSettlement;
+import io.github.airesource.core.ratelimit.RateLimitStore;
+import io.github.airesource.core.redis.RedisUnavailableException;
+
+import org.springframework.lang.Nullable;
+
+/**
+ * The settlement of one jointly admitted call: the budget advisor's report and the
+ * rate-limit advisor's, in whichever order and on whichever threads they come (a call's
+ * inner advisor reports first, a stream's ends in any order), made one round trip once
+ * both are in, on the thread of the later one. Each report counts once.
+ *
+ * <p>
+ * The rate-limit part may also end without a report: an admission the rate-limit advisor
+ * never took over (the call ended before reaching it) is abandoned when the budget
+ * reports, and its capacity given back in the same round trip; one the advisor gave back
+ * itself at once ({@link #release()}) adds nothing. A settlement whose round trip fails
+ * tells both advisors, as two failed round trips would have.
+ */
+final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
+
+	private final RedisJointAdmissionStore store;
+
+	private final RateLimitStore rateLimitStore;
+
+	private final String reservationId;
+
+	private final List<BudgetCharge> budgetCharges;
+
+	private final Duration leaseTtl;
+
+	private final RateLimitPreAdmission ahead;
+
+	private final LongAdder settling;
+
+	// Guarded by this; read without the lock only by the thread that completed them.
+
+	@Nullable
+	private Consumer<RedisUnavailableException> budgetFailure;
+
+	private long actualTokens;
+
+	private long actualCostNanos;
+
+	private Part rateLimit = Part.WAITING;
+
+	@Nullable
+	private Consumer<RedisUnavailableException> rateLimitFailure;
+
+	private long requests;
+
+	private long tokens;
+
+	private long costNanos;
+
+	JointSettlement(RedisJointAdmissionStore store, RateLimitStore rateLimitStore, String reservationId,
+			List<BudgetCharge> budgetCharges, Duration leaseTtl, RateLimitPreAdmission ahead, LongAdder settling) {
+		this.store = store;
+		this.rateLimitStore = rateLimitStore;
+		this.reservationId = reservationId;
+		this.budgetCharges = budgetCharges;
+		this.leaseTtl = leaseTtl;
+		this.ahead = ahead;
+		this.settling = settling;
+		settling.increment();
+	}
+
+	@Override
+	public void settle(long actualTokens, long actualCostNanos, Consumer<RedisUnavailableException> onFailure) {
+		synchronized (this) {
+			if (this.budgetFailure != null) {
+				return;
+			}
+			this.actualTokens = actualTokens;
+			this.actualCostNanos = actualCostNanos;
+			this.budgetFailure = onFailure;
+			if (this.rateLimit == Part.WAITING && this.ahead.abandon()) {
+				this.rateLimit = Part.ABANDONED;
+			}
+			if (this.rateLimit == Part.WAITING) {
+				return;
+			}
+		}
+		settleBoth();
+	}
+
+	@Override
+	public void adjust(long requests, long tokens, long costNanos, Consumer<RedisUnavailableException> onFailure) {
+		synchronized (this) {
+			if (this.rateLimit != Part.WAITING) {
+				return;
+			}
+			this.requests = requests;
+			this.tokens = tokens;
+			this.costNanos = costNanos;
+			this.rateLimitFailure = onFailure;
+			this.rateLimit = Part.REPORTED;
+			if (this.budgetFailure == null) {
+				return;
+			}
+		}
+		settleBoth();
+	}
+
+	@Override
+	public void release() {
+		synchronized (this) {
+			if (this.rateLimit != Part.WAITING) {
+				return;
+			}
+		}
+		RateLimitCharge first = this.ahead.charges().get(0);
+		try {
+			this.rateLimitStore.adjust(this.ahead.charges(), -1, -first.tokens(), -first.costNanos());
+		}
+		finally {
+			boolean budgetReported;
+			synchronized (this) {
+				this.rateLimit = Part.RELEASED;
+				budgetReported = this.budgetFailure != null;
+			}
+			if (budgetReported) {
+				settleBoth();
+			}
+		}
+	}
+
+	private void settleBoth() {
+		List<RateLimitCharge> charges = List.of();
+		long requests = 0;
+		long tokens = 0;
+		long costNanos = 0;
+		if (this.rateLimit == Part.REPORTED) {
+			charges = this.ahead.charges();
+			requests = this.requests;
+			tokens = this.tokens;
+			costNanos = this.costNanos;
+		}
+		else if (this.rateLimit == Part.ABANDONED) {
+			charges = this.ahead.charges();
+			requests = -1;
+			tokens = -charges.get(0).tokens();
+			costNanos = -charges.get(0).costNanos();
+		}
+		try {
+			this.store.settle(this.reservationId, this.budgetCharges, this.actualTokens, this.actualCostNanos,
+					this.leaseTtl, charges, requests, tokens, costNanos);
+		}
+		catch (RedisUnavailableException ex) {
+			this.budgetFailure.accept(ex);
+			if (this.rateLimitFailure != null) {
+				this.rateLimitFailure.accept(ex);
+			}
+		}
+		finally {
+			this.settling.decrement();
+		}
+	}
+
+	/**
+	 * Where the rate-limit part stands.
+	 */
+	private enum Part {
+
+		/** Taken over by the rate-limit advisor, or not yet: no report so far. */
+		WAITING,
+
+		/** The rate-limit advisor reported its correction. */
+		REPORTED,
+
+		/** The rate-limit advisor gave the capacity back itself. */
+		RELEASED,
+
+		/**
+		 * The rate-limit advisor never took the admission over: its capacity goes back.
+		 */
+		ABANDONED
+
+	}
+
+}
