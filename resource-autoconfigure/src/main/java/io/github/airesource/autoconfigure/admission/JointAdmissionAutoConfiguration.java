@@ -4,6 +4,7 @@ import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import io.github.airesource.autoconfigure.budget.BudgetAutoConfiguration;
 import io.github.airesource.autoconfigure.ratelimit.RateLimitAutoConfiguration;
 import io.github.airesource.core.admission.JointAdmission;
+import io.github.airesource.core.budget.BudgetReservationPartner;
 import io.github.airesource.core.budget.Budgets;
 import io.github.airesource.core.ratelimit.RateLimitAdvisor;
 
@@ -19,7 +20,8 @@ import org.springframework.context.annotation.Bean;
  * {@code ai.resource.rate-limit.store=redis}): the {@link JointAdmission} that the budget
  * advisor reserves with, for the rate-limit advisor right after it. Without it, a call
  * that both apply to costs two round trips to admit and two to settle. With stores in
- * memory, or only one of them in Redis, nothing changes.
+ * memory, or only one of them in Redis, nothing changes; an application's own
+ * {@link BudgetReservationPartner} takes its place.
  */
 @AutoConfiguration(after = { BudgetAutoConfiguration.class, RateLimitAutoConfiguration.class })
 @ConditionalOnClass(name = { "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
@@ -32,7 +34,7 @@ import org.springframework.context.annotation.Bean;
 public class JointAdmissionAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(BudgetReservationPartner.class)
 	JointAdmission resourceJointAdmission(Budgets budgets, RateLimitAdvisor rateLimitAdvisor) {
 		return new JointAdmission(budgets, rateLimitAdvisor);
 	}
