@@ -193,7 +193,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 			snapshot(plans, current, times);
 			// The buckets go back with the answer: settling the call finds them there.
 			return new RateLimitDecision.Admitted(Gcra.duration(longest), new RateLimitStates(taken, times, now),
-					new Taken(this, current, plans));
+					new Taken(this, current, plans, now));
 		}
 	}
 
@@ -232,11 +232,17 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 				return;
 			}
 		}
+		// A refund stops at full, and a bucket full at the admission's time is full at
+		// any
+		// later time: giving back, as nearly every settlement does, needs no clock read
+		// (the store's time for it is the admission's). Charging more does: an overrun is
+		// charged from now.
+		boolean refund = requests <= 0 && tokens <= 0 && costNanos <= 0;
 		synchronized (this.lock) {
-			long now = now();
+			long now = refund ? taken.now : now();
 			for (int i = 0; i < size; i++) {
 				if (plans[i].changes(requests, tokens, costNanos) && !held[i].isCurrent(this.tickNanos)) {
-					adjustLocked(charges, plans, requests, tokens, costNanos, now);
+					adjustLocked(charges, plans, requests, tokens, costNanos, refund ? now() : now);
 					return;
 				}
 			}
@@ -482,7 +488,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 	/**
 	 * What an admission hands back for its settlement: the buckets it charged and their
-	 * limits' numbers, in charge order, and the store they belong to.
+	 * limits' numbers, in charge order, the store they belong to and its time then.
 	 */
 	private static final class Taken {
 
@@ -492,10 +498,13 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 		private final Plan[] plans;
 
-		Taken(InMemoryRateLimitStore store, Buckets[] buckets, Plan[] plans) {
+		private final long now;
+
+		Taken(InMemoryRateLimitStore store, Buckets[] buckets, Plan[] plans, long now) {
 			this.store = store;
 			this.buckets = buckets;
 			this.plans = plans;
+			this.now = now;
 		}
 
 	}

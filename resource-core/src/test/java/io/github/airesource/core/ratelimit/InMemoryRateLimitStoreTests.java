@@ -176,4 +176,35 @@ class InMemoryRateLimitStoreTests extends RateLimitStoreContractTests {
 		}
 	}
 
+	@Test
+	void whenAnAdmissionIsSettledWithAnOverrunLongAfterItThenTheOverrunIsChargedFromNow() {
+		RateLimit limit = tokens("global-tph", ScopeType.GLOBAL, 100, HOUR);
+		List<RateLimitCharge> ten = List.of(charge(limit, "global", 10, 0));
+		RateLimitDecision.Admitted admitted = admitted(this.store.acquire(ten, Duration.ZERO));
+
+		this.clock.advance(HOUR);
+		this.store.adjust(admitted, ten, 0, 50, 0);
+
+		assertThat(single(this.store.state(limit, "global")).remaining()).isEqualTo(50);
+	}
+
+	@Test
+	void whenAnAdmissionIsSettledWithARefundLaterThenWhatFlowedBackMeanwhileCountsAndNoMore() {
+		RateLimit limit = tokens("global-tph", ScopeType.GLOBAL, 100, HOUR);
+		List<RateLimitCharge> sixty = List.of(charge(limit, "global", 60, 0));
+		RateLimitDecision.Admitted admitted = admitted(this.store.acquire(sixty, Duration.ZERO));
+		this.clock.advance(Duration.ofSeconds(1000));
+		assertThat(single(this.store.state(limit, "global")).remaining()).isEqualTo(67);
+
+		this.store.adjust(admitted, sixty, 0, -20, 0);
+
+		assertThat(single(this.store.state(limit, "global")).remaining()).isEqualTo(87);
+		this.clock.advance(HOUR);
+		this.store.adjust(admitted, sixty, 0, -40, 0);
+		assertThat(single(this.store.state(limit, "global")).remaining()).as("never fuller than full").isEqualTo(100);
+		admitted(this.store.acquire(List.of(charge(limit, "global", 100, 0)), Duration.ZERO));
+		assertThat(this.store.acquire(List.of(charge(limit, "global", 1, 0)), Duration.ZERO))
+			.isInstanceOf(RateLimitDecision.Refused.class);
+	}
+
 }
