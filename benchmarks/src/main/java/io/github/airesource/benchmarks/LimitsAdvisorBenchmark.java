@@ -53,12 +53,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import reactor.core.publisher.Flux;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
 
@@ -81,11 +84,18 @@ import org.springframework.ai.chat.prompt.Prompt;
  * instead: one takes a permit from a per-user {@link AtomicRateLimiter} (looked up in a
  * map by the caller's user) and the call's tokens from a global one (the memoized prompt
  * count plus the output reservation, the same number our limit charges), the other holds
- * a Resilience4j semaphore bulkhead permit around the rest of the call. Resilience4j has
+ * a Resilience4j semaphore bulkhead permit around the rest of the call. Like ours, both
+ * guard streaming calls too ({@link StreamAdvisor}): an application that limits its calls
+ * must limit its streams, and Spring AI builds each call's chain from every advisor, so
+ * an advisor that is also a stream advisor costs a blocking call more. Resilience4j has
  * no reconciliation after the call, no per-scope keys of its own and no status in the
  * response, so this is the cheapest the same protection can be with the library.</li>
+ * <li>{@code withResilience4jBlockingOnly}: the same two advisors without their stream
+ * side, as this benchmark had them at first: what guarding streams costs a blocking call
+ * in Spring AI's chain.</li>
  * <li>{@code withTwoPassThroughs}: the control, two advisors at the same orders that do
- * nothing: what two more advisors cost in Spring AI's chain by themselves.</li>
+ * nothing (for calls and streams, as ours): what two more advisors cost in Spring AI's
+ * chain by themselves.</li>
  * <li>{@code rawResilience4j} and {@code rawOurs}: the same work without any chain: the
  * bare Resilience4j calls, and our bulkhead's {@code enter}/{@code close} with the
  * store's {@code acquire}/{@code adjust} of the same two charges (settled through the
@@ -125,6 +135,8 @@ public class LimitsAdvisorBenchmark {
 	private ChatClient withLimits;
 
 	private ChatClient withResilience4j;
+
+	private ChatClient withResilience4jBlockingOnly;
 
 	private ChatClient withPassThroughs;
 
@@ -216,6 +228,10 @@ public class LimitsAdvisorBenchmark {
 		this.withResilience4j = ChatClient.builder(NoOpChatModel.reportingUsage())
 			.defaultAdvisors(capture, new Resilience4jRateLimitAdvisor(), new Resilience4jBulkheadAdvisor(), usage)
 			.build();
+		this.withResilience4jBlockingOnly = ChatClient.builder(NoOpChatModel.reportingUsage())
+			.defaultAdvisors(capture, new BlockingOnly(new Resilience4jRateLimitAdvisor()),
+					new BlockingOnly(new Resilience4jBulkheadAdvisor()), usage)
+			.build();
 		this.withPassThroughs = ChatClient.builder(NoOpChatModel.reportingUsage())
 			.defaultAdvisors(capture, new PassThroughAdvisor(RateLimitAdvisor.DEFAULT_ORDER),
 					new PassThroughAdvisor(ConcurrencyAdvisor.DEFAULT_ORDER), usage)
@@ -270,6 +286,11 @@ public class LimitsAdvisorBenchmark {
 	@Benchmark
 	public ChatResponse withResilience4j(Caller caller) {
 		return call(this.withResilience4j, caller);
+	}
+
+	@Benchmark
+	public ChatResponse withResilience4jBlockingOnly(Caller caller) {
+		return call(this.withResilience4jBlockingOnly, caller);
 	}
 
 	/**
@@ -336,10 +357,23 @@ public class LimitsAdvisorBenchmark {
 	 * Resilience4j's rate limiters at the rate-limit advisor's place: a request permit
 	 * from the caller's limiter, the call's tokens from the global one.
 	 */
-	final class Resilience4jRateLimitAdvisor implements CallAdvisor {
+	final class Resilience4jRateLimitAdvisor implements CallAdvisor, StreamAdvisor {
 
 		@Override
 		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+			acquire(request);
+			return chain.nextCall(request);
+		}
+
+		@Override
+		public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+			return Flux.defer(() -> {
+				acquire(request);
+				return chain.nextStream(request);
+			});
+		}
+
+		private void acquire(ChatClientRequest request) {
 			Object user = request.context().get(ResourceContextKeys.USER);
 			String key = (user != null) ? user.toString() : CallScope.ANONYMOUS;
 			String model = RequestModels.modelOf(request, DEFAULT_MODEL);
@@ -351,7 +385,6 @@ public class LimitsAdvisorBenchmark {
 				LimitsAdvisorBenchmark.this.refused.increment();
 				throw new IllegalStateException("Resilience4j refused a call");
 			}
-			return chain.nextCall(request);
 		}
 
 		@Override
@@ -369,21 +402,34 @@ public class LimitsAdvisorBenchmark {
 	/**
 	 * Resilience4j's semaphore bulkhead at the concurrency advisor's place.
 	 */
-	final class Resilience4jBulkheadAdvisor implements CallAdvisor {
+	final class Resilience4jBulkheadAdvisor implements CallAdvisor, StreamAdvisor {
 
 		@Override
 		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-			Bulkhead bulkhead = LimitsAdvisorBenchmark.this.r4jBulkhead;
-			if (!bulkhead.tryAcquirePermission()) {
-				LimitsAdvisorBenchmark.this.refused.increment();
-				throw new IllegalStateException("Resilience4j's bulkhead refused a call");
-			}
+			Bulkhead bulkhead = enter();
 			try {
 				return chain.nextCall(request);
 			}
 			finally {
 				bulkhead.onComplete();
 			}
+		}
+
+		@Override
+		public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+			return Flux.defer(() -> {
+				Bulkhead bulkhead = enter();
+				return chain.nextStream(request).doFinally((signal) -> bulkhead.onComplete());
+			});
+		}
+
+		private Bulkhead enter() {
+			Bulkhead bulkhead = LimitsAdvisorBenchmark.this.r4jBulkhead;
+			if (!bulkhead.tryAcquirePermission()) {
+				LimitsAdvisorBenchmark.this.refused.increment();
+				throw new IllegalStateException("Resilience4j's bulkhead refused a call");
+			}
+			return bulkhead;
 		}
 
 		@Override
@@ -399,9 +445,37 @@ public class LimitsAdvisorBenchmark {
 	}
 
 	/**
-	 * An advisor that passes the call on.
+	 * An advisor's blocking side alone: Spring AI puts it in a call's chain only.
 	 */
-	static final class PassThroughAdvisor implements CallAdvisor {
+	static final class BlockingOnly implements CallAdvisor {
+
+		private final CallAdvisor advisor;
+
+		BlockingOnly(CallAdvisor advisor) {
+			this.advisor = advisor;
+		}
+
+		@Override
+		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+			return this.advisor.adviseCall(request, chain);
+		}
+
+		@Override
+		public String getName() {
+			return this.advisor.getName();
+		}
+
+		@Override
+		public int getOrder() {
+			return this.advisor.getOrder();
+		}
+
+	}
+
+	/**
+	 * An advisor that passes the call or the stream on.
+	 */
+	static final class PassThroughAdvisor implements CallAdvisor, StreamAdvisor {
 
 		private final int order;
 
@@ -412,6 +486,11 @@ public class LimitsAdvisorBenchmark {
 		@Override
 		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
 			return chain.nextCall(request);
+		}
+
+		@Override
+		public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+			return chain.nextStream(request);
 		}
 
 		@Override

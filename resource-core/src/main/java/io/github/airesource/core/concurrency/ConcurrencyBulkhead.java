@@ -60,6 +60,9 @@ public final class ConcurrencyBulkhead {
 
 	private static final ConcurrencyPriority[] PRIORITIES = ConcurrencyPriority.values();
 
+	/** One in how many calls admitted at once has its hold timed. */
+	private static final int TIMED_HOLD_EVERY = 8;
+
 	private final Bulkhead permits;
 
 	private final int maxConcurrent;
@@ -84,6 +87,9 @@ public final class ConcurrencyBulkhead {
 	private int waiting;
 
 	private long meanHoldNanos;
+
+	/** Calls admitted at once since the last whose hold was timed. */
+	private int untimedHolds;
 
 	// Read without the lock by meters.
 
@@ -125,16 +131,18 @@ public final class ConcurrencyBulkhead {
 	 * nor wait for one
 	 */
 	public ConcurrencyPermit enter(ConcurrencyPriority priority, CallScope scope) {
-		ConcurrencyPermit permit = new ConcurrencyPermit(this, priority, scope, System.nanoTime());
+		ConcurrencyPermit permit = new ConcurrencyPermit(this, priority, scope);
 		this.lock.lock();
 		try {
-			if (!mayAdmit(permit) || !admit(permit, permit.enqueuedNanos())) {
+			if (!mayAdmit(permit) || !admit(permit, holdStart())) {
 				String capped = cappedBy(permit);
 				boolean full = this.waiting >= this.maxQueue;
 				if (full || this.maxWait.isZero()) {
 					throw reject((capped != null) ? capped : full ? ConcurrencyLimitExceededException.MAX_QUEUE
 							: ConcurrencyLimitExceededException.MAX_WAIT);
 				}
+				// The clock is read for a call that waits, not for one admitted at once.
+				permit.enqueued(System.nanoTime());
 				this.queues.get(priority).addLast(permit);
 				this.waiting++;
 				this.queued.incrementAndGet(priority.ordinal());
@@ -348,9 +356,28 @@ public final class ConcurrencyBulkhead {
 	private void release(ConcurrencyPermit permit) {
 		this.active--;
 		permit.releaseCounts(this.users, this.tenants);
-		long held = System.nanoTime() - permit.admittedNanos();
-		this.meanHoldNanos = (this.meanHoldNanos == 0) ? held : this.meanHoldNanos + (held - this.meanHoldNanos) / 8;
+		long admitted = permit.admittedNanos();
+		if (admitted != 0) {
+			long held = System.nanoTime() - admitted;
+			this.meanHoldNanos = (this.meanHoldNanos == 0) ? held
+					: this.meanHoldNanos + (held - this.meanHoldNanos) / 8;
+		}
 		this.permits.onComplete();
+	}
+
+	/**
+	 * Return when a call admitted at once starts to hold its permit, or 0 when its hold
+	 * is not timed: the holds of the first calls are timed and then every
+	 * {@value #TIMED_HOLD_EVERY}th, with every hold of a call that waited. The mean hold
+	 * is an estimate for a refusal's retry-after, which needs no more; timing every call
+	 * read the clock twice per call, more than the rest of a permit. Under the lock.
+	 */
+	private long holdStart() {
+		if (this.meanHoldNanos != 0 && ++this.untimedHolds < TIMED_HOLD_EVERY) {
+			return 0;
+		}
+		this.untimedHolds = 0;
+		return System.nanoTime();
 	}
 
 	/**
@@ -475,9 +502,10 @@ public final class ConcurrencyBulkhead {
 	}
 
 	/**
-	 * Estimate when a permit is likely to be free: the mean time calls hold one, times
-	 * the rounds the waiting calls ahead need; whole seconds, as {@code Retry-After}
-	 * takes them. Unknown until a call has given its permit back.
+	 * Estimate when a permit is likely to be free: the mean time calls hold one (of the
+	 * holds timed, see {@link #holdStart()}), times the rounds the waiting calls ahead
+	 * need; whole seconds, as {@code Retry-After} takes them. Unknown until a call has
+	 * given its permit back.
 	 */
 	@Nullable
 	private Duration retryAfter(String limit) {

@@ -32,13 +32,18 @@ public final class ConcurrencyPermit implements AutoCloseable {
 
 	private final CallScope scope;
 
-	private final long enqueuedNanos;
+	/**
+	 * When the call joined the queue, 0 for a call admitted at once. Written under the
+	 * bulkhead's lock before the permit is queued.
+	 */
+	private long enqueuedNanos;
 
 	// The fields below are guarded by the bulkhead's lock; volatile so that isAdmitted()
 	// can read the state without it.
 
 	private volatile State state = State.WAITING;
 
+	/** When the call was admitted, 0 when it is not or its hold is not timed. */
 	private long admittedNanos;
 
 	@Nullable
@@ -62,11 +67,10 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	private static final AtomicIntegerFieldUpdater<ConcurrencyPermit> WAIT_REPORTED = AtomicIntegerFieldUpdater
 		.newUpdater(ConcurrencyPermit.class, "waitReported");
 
-	ConcurrencyPermit(ConcurrencyBulkhead bulkhead, ConcurrencyPriority priority, CallScope scope, long nanos) {
+	ConcurrencyPermit(ConcurrencyBulkhead bulkhead, ConcurrencyPriority priority, CallScope scope) {
 		this.bulkhead = bulkhead;
 		this.priority = priority;
 		this.scope = scope;
-		this.enqueuedNanos = nanos;
 	}
 
 	/**
@@ -115,8 +119,9 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	 * @return the wait, {@link Duration#ZERO} for a call admitted at once or not admitted
 	 */
 	public Duration waited() {
+		long enqueued = this.enqueuedNanos;
 		long admitted = this.admittedNanos;
-		return (admitted == 0) ? Duration.ZERO : Duration.ofNanos(admitted - this.enqueuedNanos);
+		return (enqueued == 0 || admitted == 0) ? Duration.ZERO : Duration.ofNanos(admitted - enqueued);
 	}
 
 	/**
@@ -154,12 +159,24 @@ public final class ConcurrencyPermit implements AutoCloseable {
 		return this.state;
 	}
 
+	/**
+	 * Admit the call.
+	 * @param nanos when, 0 for a call whose hold is not timed
+	 */
 	void admitted(long nanos) {
-		// Never 0, which means "not admitted"; a wait of 1ns less does not matter.
-		// Written
-		// before the volatile state, so that whoever sees the state sees the time.
-		this.admittedNanos = (nanos != 0) ? nanos : 1;
+		// Written before the volatile state, so that whoever sees the state sees the
+		// time.
+		this.admittedNanos = nanos;
 		this.state = State.ADMITTED;
+	}
+
+	/**
+	 * Put the time the call joins the queue.
+	 * @param nanos when
+	 */
+	void enqueued(long nanos) {
+		// Never 0, which means "admitted at once"; a wait of 1ns less does not matter.
+		this.enqueuedNanos = (nanos != 0) ? nanos : 1;
 	}
 
 	/**

@@ -124,8 +124,19 @@ public final class Gcra {
 	 */
 	public static Interval interval(RateLimit limit, RateDimension dimension, long amount) {
 		long capacity = capacity(limit, dimension);
-		long denominator = denominator(limit, dimension);
-		long period = periodMicros(limit);
+		return interval(amount, periodMicros(limit), capacity, Math.min(capacity, MAX_DENOMINATOR));
+	}
+
+	/**
+	 * Return {@code amount * period / capacity} as an interval, from a limit's numbers
+	 * computed once: the in-memory store keeps them per limit.
+	 * @param amount the amount, negative for a refund
+	 * @param period the limit's {@link #periodMicros period}
+	 * @param capacity the dimension's capacity
+	 * @param denominator its {@link #denominator}
+	 * @return the interval
+	 */
+	static Interval interval(long amount, long period, long capacity, long denominator) {
 		long high = Math.multiplyHigh(amount, period);
 		long low = amount * period;
 		if (denominator == capacity && ((high == 0 && low >= 0) || (high == -1 && low < 0))) {
@@ -134,7 +145,8 @@ public final class Gcra {
 			if (micros >= MAX_AHEAD_MICROS || micros < -MAX_AHEAD_MICROS) {
 				return new Interval((micros > 0) ? MAX_AHEAD_MICROS : -MAX_AHEAD_MICROS, 0);
 			}
-			return new Interval(micros, Math.floorMod(low, capacity));
+			// The floor modulus without a second division.
+			return new Interval(micros, low - micros * capacity);
 		}
 		return exactInterval(amount, period, capacity, denominator);
 	}

@@ -35,22 +35,6 @@ final class RateLimitStates extends AbstractList<RateLimitState> implements Rand
 		this.now = now;
 	}
 
-	/**
-	 * Return how many dimensions of the charges are counted: the size of their states.
-	 */
-	static int counted(List<RateLimitCharge> charges) {
-		int counted = 0;
-		for (int i = 0; i < charges.size(); i++) {
-			RateLimit limit = charges.get(i).limit();
-			for (RateDimension dimension : DIMENSIONS) {
-				if (limit.capacity(dimension) != null) {
-					counted++;
-				}
-			}
-		}
-		return counted;
-	}
-
 	@Override
 	public RateLimitState get(int index) {
 		return states()[index];

@@ -110,4 +110,101 @@ class InMemoryRateLimitStoreTests extends RateLimitStoreContractTests {
 		assertThat(single(this.store.state(limit, "alice")).remaining()).isEqualTo(10);
 	}
 
+	@Test
+	void whenMoreKeysThanTheBoundAreInUseThenTheBucketOfAGlobalLimitIsNeverEvicted() {
+		InMemoryRateLimitStore small = new InMemoryRateLimitStore(this.clock, 1);
+		RateLimit global = requests("global-rph", ScopeType.GLOBAL, 10, HOUR);
+		RateLimit perUser = requests("user-rph", ScopeType.USER, 10, HOUR);
+		List<RateLimitCharge> one = List.of(charge(global, "global", 0, 0));
+		for (int i = 0; i < 10; i++) {
+			admitted(small.acquire(one, Duration.ZERO));
+		}
+
+		for (int i = 0; i < 50; i++) {
+			admitted(small.acquire(List.of(charge(perUser, "user-" + i, 0, 0)), Duration.ZERO));
+		}
+
+		assertThat(small.acquire(one, Duration.ZERO)).as("the global limit is still spent")
+			.isEqualTo(new RateLimitDecision.Refused(0, RateDimension.REQUESTS, HOUR.dividedBy(10)));
+		assertThat(single(small.state(global, "global")).remaining()).isZero();
+	}
+
+	@Test
+	void whenALimitIsReplacedByAnotherOfTheSameNameThenTheNewOneChargesTheSameBucket() {
+		RateLimit before = requests("global-rph", ScopeType.GLOBAL, 10, HOUR);
+		RateLimit after = requests("global-rph", ScopeType.GLOBAL, 10, HOUR);
+		RateLimit perUser = requests("user-rph", ScopeType.USER, 10, HOUR);
+		for (int i = 0; i < 10; i++) {
+			admitted(this.store.acquire(List.of(charge(before, "global", 0, 0), charge(perUser, "alice", 0, 0)),
+					Duration.ZERO));
+		}
+
+		assertThat(this.store.acquire(List.of(charge(after, "global", 0, 0)), Duration.ZERO))
+			.isInstanceOf(RateLimitDecision.Refused.class);
+		assertThat(this.store.acquire(List.of(charge(requests("user-rph", ScopeType.USER, 10, HOUR), "alice", 0, 0)),
+				Duration.ZERO))
+			.isInstanceOf(RateLimitDecision.Refused.class);
+		assertThat(single(this.store.state(after, "global")).remaining()).isZero();
+	}
+
+	@Test
+	void whenAGlobalLimitIsChargedForAnotherKeyThenThatKeyHasABucketOfItsOwn() {
+		RateLimit global = requests("global-rph", ScopeType.GLOBAL, 10, HOUR);
+		for (int i = 0; i < 10; i++) {
+			admitted(this.store.acquire(List.of(charge(global, "global", 0, 0)), Duration.ZERO));
+		}
+
+		admitted(this.store.acquire(List.of(charge(global, "other", 0, 0)), Duration.ZERO));
+
+		assertThat(single(this.store.state(global, "other")).remaining()).isEqualTo(9);
+		assertThat(single(this.store.state(global, "global")).remaining()).isZero();
+	}
+
+	@Test
+	void whenThereAreMoreGlobalLimitsThanAreKeptApartThenTheOthersAreKeptLikeAnyKey() {
+		int limits = InMemoryRateLimitStore.MOST_GLOBAL_BUCKETS + 10;
+		for (int i = 0; i < limits; i++) {
+			RateLimit limit = requests("global-" + i, ScopeType.GLOBAL, 1, HOUR);
+			admitted(this.store.acquire(List.of(charge(limit, "global", 0, 0)), Duration.ZERO));
+		}
+
+		for (int i = 0; i < limits; i++) {
+			RateLimit limit = requests("global-" + i, ScopeType.GLOBAL, 1, HOUR);
+			assertThat(this.store.acquire(List.of(charge(limit, "global", 0, 0)), Duration.ZERO))
+				.as("limit %d is spent", i)
+				.isInstanceOf(RateLimitDecision.Refused.class);
+		}
+	}
+
+	@Test
+	void whenAnAdmissionIsSettledWithAnOverrunLongAfterItThenTheOverrunIsChargedFromNow() {
+		RateLimit limit = tokens("global-tph", ScopeType.GLOBAL, 100, HOUR);
+		List<RateLimitCharge> ten = List.of(charge(limit, "global", 10, 0));
+		RateLimitDecision.Admitted admitted = admitted(this.store.acquire(ten, Duration.ZERO));
+
+		this.clock.advance(HOUR);
+		this.store.adjust(admitted, ten, 0, 50, 0);
+
+		assertThat(single(this.store.state(limit, "global")).remaining()).isEqualTo(50);
+	}
+
+	@Test
+	void whenAnAdmissionIsSettledWithARefundLaterThenWhatFlowedBackMeanwhileCountsAndNoMore() {
+		RateLimit limit = tokens("global-tph", ScopeType.GLOBAL, 100, HOUR);
+		List<RateLimitCharge> sixty = List.of(charge(limit, "global", 60, 0));
+		RateLimitDecision.Admitted admitted = admitted(this.store.acquire(sixty, Duration.ZERO));
+		this.clock.advance(Duration.ofSeconds(1000));
+		assertThat(single(this.store.state(limit, "global")).remaining()).isEqualTo(67);
+
+		this.store.adjust(admitted, sixty, 0, -20, 0);
+
+		assertThat(single(this.store.state(limit, "global")).remaining()).isEqualTo(87);
+		this.clock.advance(HOUR);
+		this.store.adjust(admitted, sixty, 0, -40, 0);
+		assertThat(single(this.store.state(limit, "global")).remaining()).as("never fuller than full").isEqualTo(100);
+		admitted(this.store.acquire(List.of(charge(limit, "global", 100, 0)), Duration.ZERO));
+		assertThat(this.store.acquire(List.of(charge(limit, "global", 1, 0)), Duration.ZERO))
+			.isInstanceOf(RateLimitDecision.Refused.class);
+	}
+
 }
