@@ -163,38 +163,27 @@ public class FullChainBenchmark {
 
 	@Benchmark
 	public ChatResponse bare() {
-		long call = this.calls++;
-		String conversation = "c-" + (call % CONVERSATIONS);
-		return this.bare.prompt()
-			.options(this.options)
-			.system(SYSTEM)
-			.messages(this.history)
-			.user(question(call, this.run))
-			.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, conversation)
-				.param(ResourceContextKeys.USER, "alice")
-				.param(ResourceContextKeys.TENANT, "acme"))
-			.call()
-			.chatResponse();
+		return call(this.bare, this.history, true);
 	}
 
 	@Benchmark
 	public ChatResponse bareWithChatMemory() {
-		return conversationCall(this.bareWithChatMemory);
+		return call(this.bareWithChatMemory, List.of(), true);
 	}
 
 	@Benchmark
 	public ChatResponse fullChain() {
-		return conversationCall(this.fullChain);
+		return call(this.fullChain, List.of(), true);
 	}
 
 	@Benchmark
 	public ChatResponse singleTurnBare() {
-		return singleTurnCall(this.bare);
+		return call(this.bare, List.of(), false);
 	}
 
 	@Benchmark
 	public ChatResponse singleTurnFullChain() {
-		return singleTurnCall(this.singleTurnFullChain);
+		return call(this.singleTurnFullChain, List.of(), false);
 	}
 
 	@Benchmark
@@ -202,26 +191,24 @@ public class FullChainBenchmark {
 		return this.counter.countText(question(this.calls++, this.run), FullChainApplication.MODEL);
 	}
 
-	private ChatResponse conversationCall(ChatClient client) {
+	/**
+	 * Ask a new question, after the given history, in one of the conversations or in
+	 * none.
+	 */
+	private ChatResponse call(ChatClient client, List<Message> history, boolean inConversation) {
 		long call = this.calls++;
-		String conversation = "c-" + (call % CONVERSATIONS);
+		String conversation = inConversation ? "c-" + (call % CONVERSATIONS) : null;
 		return client.prompt()
 			.options(this.options)
 			.system(SYSTEM)
+			.messages(history)
 			.user(question(call, this.run))
-			.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, conversation)
-				.param(ResourceContextKeys.USER, "alice")
-				.param(ResourceContextKeys.TENANT, "acme"))
-			.call()
-			.chatResponse();
-	}
-
-	private ChatResponse singleTurnCall(ChatClient client) {
-		return client.prompt()
-			.options(this.options)
-			.system(SYSTEM)
-			.user(question(this.calls++, this.run))
-			.advisors((a) -> a.param(ResourceContextKeys.USER, "alice").param(ResourceContextKeys.TENANT, "acme"))
+			.advisors((a) -> {
+				a.param(ResourceContextKeys.USER, "alice").param(ResourceContextKeys.TENANT, "acme");
+				if (conversation != null) {
+					a.param(ChatMemory.CONVERSATION_ID, conversation);
+				}
+			})
 			.call()
 			.chatResponse();
 	}
