@@ -176,6 +176,7 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor, HeldResource
 		if (lookup.refresh) {
 			return callAndStore(request, chain, lookup);
 		}
+		long landings = this.flights.landings();
 		CachedResponse cached = get(lookup);
 		if (cached != null) {
 			return hit(request, lookup, cached, start);
@@ -194,9 +195,10 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor, HeldResource
 		ChatClientResponse response;
 		CachedResponse stored;
 		try {
-			// The flight before this one may have stored the answer after this caller
-			// looked: it frees its key only after storing.
-			CachedResponse again = get(lookup);
+			// A flight of the same key may have stored the answer after this caller
+			// looked (it frees its key only after storing); only then look again, which
+			// on Redis is a round trip.
+			CachedResponse again = lookAgainIfLanded(lookup, landings);
 			if (again != null) {
 				flight.complete(again);
 				return hit(request, lookup, again, start);
@@ -226,6 +228,7 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor, HeldResource
 				this.statistics.recordMiss();
 				return streamThrough(request, chain, lookup, null);
 			}
+			long landings = this.flights.landings();
 			CachedResponse cached = get(lookup);
 			if (cached != null) {
 				return replay(request, lookup, cached, start);
@@ -242,8 +245,8 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor, HeldResource
 						return streamThrough(request, chain, lookup, null);
 					}));
 			}
-			// As for calls: the flight before may have stored the answer since.
-			CachedResponse again = get(lookup);
+			// As for calls: a flight that ended since may have stored the answer.
+			CachedResponse again = lookAgainIfLanded(lookup, landings);
 			if (again != null) {
 				flight.complete(again);
 				return replay(request, lookup, again, start);
@@ -328,6 +331,15 @@ public final class ResponseCacheAdvisor implements ResourceAdvisor, HeldResource
 			logger.debug("Response cache store failed to store an entry", ex);
 		}
 		return cached;
+	}
+
+	/**
+	 * Look a new leader's key up again when a flight ended since its first lookup, else
+	 * return {@code null} without asking the store.
+	 */
+	@Nullable
+	private CachedResponse lookAgainIfLanded(Lookup lookup, long landings) {
+		return (this.flights.landings() != landings) ? get(lookup) : null;
 	}
 
 	@Nullable

@@ -4,6 +4,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.lang.Nullable;
 import org.springframework.util.Assert;
@@ -23,6 +24,8 @@ public final class SingleFlight<K, V> {
 
 	private final ConcurrentHashMap<K, CompletableFuture<V>> flights = new ConcurrentHashMap<>();
 
+	private final AtomicLong landings = new AtomicLong();
+
 	/**
 	 * Join the flight of a key, starting it if none is in flight.
 	 * @param key the key
@@ -33,6 +36,17 @@ public final class SingleFlight<K, V> {
 		CompletableFuture<V> mine = new CompletableFuture<>();
 		CompletableFuture<V> existing = this.flights.putIfAbsent(key, mine);
 		return (existing != null) ? new Flight<>(this, key, existing, false) : new Flight<>(this, key, mine, true);
+	}
+
+	/**
+	 * Return how many flights have ended, of any key. A caller that read this before
+	 * looking a key up and finds it unchanged after it became a leader knows that no
+	 * flight ended in between, so no result was stored after its lookup: a flight ends
+	 * only after its result is stored, and its key is freed after this count has grown.
+	 * @return the number of flights ended since creation
+	 */
+	public long landings() {
+		return this.landings.get();
 	}
 
 	/**
@@ -83,6 +97,7 @@ public final class SingleFlight<K, V> {
 			if (this.leader) {
 				// Free the key first: a caller arriving now starts a new flight rather
 				// than joining one that has ended.
+				this.owner.landings.incrementAndGet();
 				this.owner.flights.remove(this.key, this.result);
 				this.result.complete(value);
 			}
@@ -95,6 +110,7 @@ public final class SingleFlight<K, V> {
 		 */
 		public void fail(Throwable error) {
 			if (this.leader) {
+				this.owner.landings.incrementAndGet();
 				this.owner.flights.remove(this.key, this.result);
 				this.result.completeExceptionally(error);
 			}

@@ -82,7 +82,9 @@ public final class RequestModels {
 	/**
 	 * Return a copy of a request that goes to another model, with every other option
 	 * kept. The options are copied with their own {@code copy()} (so provider-specific
-	 * options survive) and the model is set through their {@code model} property.
+	 * options survive) and the model is set through their {@code model} property; the
+	 * messages are the request's own instances, so that its prompt count
+	 * ({@link io.github.airesource.core.tokens.RequestTokens}) still applies.
 	 * @param request the request
 	 * @param model the model to send it to
 	 * @return the new request, or {@code null} when the request's options have no
@@ -103,7 +105,10 @@ public final class RequestModels {
 			}
 			wrapper.setPropertyValue("model", model);
 		}
-		Prompt prompt = request.prompt().mutate().chatOptions(changed).build();
+		// The same message instances, not Prompt.mutate()'s copies: the count of the
+		// prompt in the request context is kept for exactly these instances, so the
+		// advisors after this one reuse it instead of counting every message again.
+		Prompt prompt = new Prompt(request.prompt().getInstructions(), changed);
 		return request.mutate().prompt(prompt).build();
 	}
 

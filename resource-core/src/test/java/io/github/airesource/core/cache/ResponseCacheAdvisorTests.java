@@ -286,6 +286,59 @@ class ResponseCacheAdvisorTests {
 	}
 
 	@Test
+	void whenAMissHasNoIdenticalCallInFlightThenTheStoreIsReadOnceAndWrittenOnce() {
+		this.server.answerEveryRequest(OpenAiCompletion.text("Paris.").usage(20, 5));
+		CountingStore counting = new CountingStore(this.store, null);
+		ChatClient client = client(ResponseCacheAdvisor.builder(counting).build());
+
+		assertThat(text(ask(client, "acme"))).isEqualTo("Paris.");
+		assertThat(counting.gets.get()).as("lookups of a call that missed").isOne();
+		assertThat(counting.puts.get()).isOne();
+		assertThat(streamText(client, "globex")).isEqualTo("Paris.");
+		assertThat(counting.gets.get()).as("lookups after a stream that missed too").isEqualTo(2);
+		assertThat(counting.puts.get()).isEqualTo(2);
+	}
+
+	@Test
+	void whenAnIdenticalCallStoredItsAnswerAfterTheLookupThenTheNewLeaderLooksAgainAndIsServedIt() throws Exception {
+		this.server.answerEveryRequest(OpenAiCompletion.text("Paris.").usage(20, 5));
+		CountDownLatch looked = new CountDownLatch(1);
+		CountDownLatch stored = new CountDownLatch(1);
+		CountingStore counting = new CountingStore(this.store, () -> {
+			// The first caller's lookup missed; hold it until the other caller's flight
+			// has ended with the answer stored.
+			looked.countDown();
+			awaitLatch(stored);
+		});
+		ChatClient client = client(ResponseCacheAdvisor.builder(counting).build());
+		List<ChatClientResponse> first = new CopyOnWriteArrayList<>();
+		Thread late = new Thread(() -> first.add(ask(client, "acme")));
+		late.start();
+		assertThat(looked.await(10, TimeUnit.SECONDS)).isTrue();
+
+		ChatClientResponse second = ask(client, "acme");
+		stored.countDown();
+		late.join(TimeUnit.SECONDS.toMillis(10));
+
+		assertThat(second.context()).containsEntry(ResourceContextKeys.CACHE, CacheResult.MISS.value());
+		assertThat(first).singleElement()
+			.satisfies((response) -> assertThat(response.context()).containsEntry(ResourceContextKeys.CACHE,
+					CacheResult.HIT_EXACT.value()));
+		assertThat(this.server.requestCount()).isOne();
+		assertThat(counting.gets.get()).as("the late caller's two lookups and the other's one").isEqualTo(3);
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Test
 	void whenTheLoadOfIdenticalMissesFailsThenEveryWaiterGetsTheErrorAndNothingIsCached() throws Exception {
 		CountDownLatch entered = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
@@ -543,6 +596,70 @@ class ResponseCacheAdvisorTests {
 
 		void advance(Duration duration) {
 			this.nanos.addAndGet(duration.toNanos());
+		}
+
+	}
+
+	/**
+	 * Counts the lookups and writes of a store; the first lookup that misses runs a hook
+	 * before it returns.
+	 */
+	private static final class CountingStore implements ResponseCacheStore {
+
+		private final ResponseCacheStore store;
+
+		private final AtomicInteger gets = new AtomicInteger();
+
+		private final AtomicInteger puts = new AtomicInteger();
+
+		private Runnable onFirstMiss;
+
+		CountingStore(ResponseCacheStore store, Runnable onFirstMiss) {
+			this.store = store;
+			this.onFirstMiss = onFirstMiss;
+		}
+
+		@Override
+		public CachedResponse get(String tenant, String key) {
+			this.gets.incrementAndGet();
+			CachedResponse found = this.store.get(tenant, key);
+			Runnable hook = this.onFirstMiss;
+			if (found == null && hook != null) {
+				this.onFirstMiss = null;
+				hook.run();
+			}
+			return found;
+		}
+
+		@Override
+		public void put(String tenant, String key, CachedResponse response, Duration ttl) {
+			this.puts.incrementAndGet();
+			this.store.put(tenant, key, response, ttl);
+		}
+
+		@Override
+		public void remove(String tenant, String key) {
+			this.store.remove(tenant, key);
+		}
+
+		@Override
+		public long size() {
+			return this.store.size();
+		}
+
+		@Override
+		public CacheStatistics statistics() {
+			return this.store.statistics();
+		}
+
+		@Override
+		public long clear() {
+			return this.store.clear();
+		}
+
+		@Override
+		public long clearTenant(String tenant) {
+			return this.store.clearTenant(tenant);
 		}
 
 	}

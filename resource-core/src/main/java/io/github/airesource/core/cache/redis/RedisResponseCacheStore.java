@@ -4,11 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.github.airesource.core.cache.CacheStatistics;
 import io.github.airesource.core.cache.CachedResponse;
 import io.github.airesource.core.cache.ResponseCacheStore;
 import io.github.airesource.core.redis.RedisStoreHealth;
+import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.redis.ResourceRedis;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
@@ -28,7 +31,8 @@ import org.springframework.util.Assert;
  * versioned binary form, so an entry written by another format version is read as a miss
  * ({@link CachedResponse#decode} gives {@code null}), never a failure. Every key is
  * written with its TTL ({@code SET ... PX}), so nothing outlives it. A lookup is one
- * {@code GET}, a store one {@code SET}: one round trip each.
+ * {@code GET}, one round trip; a store one {@code SET}, which the caller does not wait
+ * for ({@link #put}).
  *
  * <p>
  * Failures: each round trip waits at most {@link ResourceRedis#timeout()}; when Redis is
@@ -98,20 +102,37 @@ public final class RedisResponseCacheStore implements ResponseCacheStore {
 		return CachedResponse.decode(bytes);
 	}
 
+	/**
+	 * Store an answer without waiting for Redis to confirm it: the {@code SET} is sent on
+	 * the connection before this returns, so a lookup made afterwards on this instance,
+	 * sent on the same connection, reads it; its outcome is counted when it arrives, a
+	 * failure or no reply within {@link ResourceRedis#timeout()} as a failure. The caller
+	 * has its answer already and loses nothing when an entry is not stored.
+	 */
 	@Override
 	public void put(String tenant, String key, CachedResponse response, Duration ttl) {
 		Assert.isTrue(ttl != null && !ttl.isNegative() && !ttl.isZero(), "ttl must be positive");
 		byte[] value = response.encode();
+		CompletableFuture<String> set;
 		try {
-			this.redis.await(this.redis.commands()
-				.set(this.keys.entry(tenant, key), value, SetArgs.Builder.px(Math.max(1, ttl.toMillis()))));
+			set = this.redis.commands()
+				.set(this.keys.entry(tenant, key), value, SetArgs.Builder.px(Math.max(1, ttl.toMillis())))
+				.toCompletableFuture();
 		}
 		catch (RuntimeException ex) {
 			failed(ex);
 			return;
 		}
-		this.health.succeeded();
-		this.statistics.recordStore();
+		set.orTimeout(this.redis.timeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((reply, ex) -> {
+			if (ex != null) {
+				set.cancel(true);
+				failed(new RedisUnavailableException("Storing a cached answer failed: " + ex, ex));
+			}
+			else {
+				this.health.succeeded();
+				this.statistics.recordStore();
+			}
+		});
 	}
 
 	@Override

@@ -117,6 +117,23 @@ class RedisResponseCacheStoreTests {
 	}
 
 	@Test
+	void whenAnAnswerIsStoredThenTheCallerDoesNotWaitForRedisToConfirmItAndALaterLookupReadsIt() throws Exception {
+		onProxiedRedis(Duration.ofSeconds(30), (proxy, store) -> {
+			proxy.holdReplies();
+
+			store.put("acme", "k1", answer("Paris."), Duration.ofMinutes(10));
+
+			// Returned while Redis's reply is held: neither stored nor failed yet.
+			assertThat(store.statistics().snapshot().stores()).isZero();
+			assertThat(store.statistics().snapshot().failures()).isZero();
+			proxy.releaseReplies();
+			assertThat(store.get("acme", "k1").generations().get(0).text()).isEqualTo("Paris.");
+			assertThat(store.statistics().snapshot().stores()).isOne();
+			assertThat(store.statistics().snapshot().failures()).isZero();
+		});
+	}
+
+	@Test
 	void whenAnEntryWasWrittenInAnotherFormatVersionThenItIsAMissNotAFailure() {
 		this.store.put("acme", "ab12", answer("Paris."), Duration.ofMinutes(10));
 		String key = RedisTestSupport.keysWithTtl(this.prefix).get(0).key();
@@ -150,27 +167,41 @@ class RedisResponseCacheStoreTests {
 
 	@Test
 	void whenRedisIsCutOffThenLookupsAreMissesStoresAreSkippedAndBothAreCountedNeverThrown() throws Exception {
+		onProxiedRedis(Duration.ofMillis(300), (proxy, store) -> {
+			store.put("acme", "k1", answer("Paris."), Duration.ofMinutes(10));
+			assertThat(store.get("acme", "k1")).isNotNull();
+
+			long failuresBefore = store.statistics().snapshot().failures();
+			proxy.holdReplies();
+			assertThat(store.get("acme", "k1")).isNull();
+			store.put("acme", "k2", answer("Lyon."), Duration.ofMinutes(10));
+			assertThat(store.size()).isEqualTo(-1);
+
+			// The store's outcome is counted when its timeout passes, apart from the
+			// caller.
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(
+						() -> assertThat(store.statistics().snapshot().failures()).isEqualTo(failuresBefore + 3));
+			assertThat(store.health().degraded()).isTrue();
+			assertThat(store.statistics().snapshot().stores()).isOne();
+		});
+	}
+
+	/**
+	 * Run a test against a store whose Redis is reached through a proxy that can hold
+	 * Redis's replies, once the store has answered.
+	 */
+	private void onProxiedRedis(Duration timeout, ProxiedStoreTest test) throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(RedisTestSupport.host(), RedisTestSupport.port())) {
 			LettuceConnectionFactory proxied = new LettuceConnectionFactory(
 					new RedisStandaloneConfiguration("127.0.0.1", proxy.port()));
 			proxied.afterPropertiesSet();
 			proxied.start();
-			ResourceRedis redis = new ResourceRedis(proxied, this.prefix, Duration.ofMillis(300));
+			ResourceRedis redis = new ResourceRedis(proxied, this.prefix, timeout);
 			try {
 				RedisResponseCacheStore store = new RedisResponseCacheStore(redis);
 				await().atMost(Duration.ofSeconds(30)).until(() -> store.size() >= 0);
-				store.put("acme", "k1", answer("Paris."), Duration.ofMinutes(10));
-				assertThat(store.get("acme", "k1")).isNotNull();
-
-				long failuresBefore = store.statistics().snapshot().failures();
-				proxy.holdReplies();
-				assertThat(store.get("acme", "k1")).isNull();
-				store.put("acme", "k2", answer("Lyon."), Duration.ofMinutes(10));
-				assertThat(store.size()).isEqualTo(-1);
-
-				assertThat(store.statistics().snapshot().failures()).isEqualTo(failuresBefore + 3);
-				assertThat(store.health().degraded()).isTrue();
-				assertThat(store.statistics().snapshot().stores()).isOne();
+				test.run(proxy, store);
 			}
 			finally {
 				proxy.releaseReplies();
@@ -183,6 +214,16 @@ class RedisResponseCacheStoreTests {
 	private static CachedResponse answer(String text) {
 		return new CachedResponse("gpt-4o-mini", "chatcmpl-1",
 				List.of(new CachedResponse.CachedGeneration(text, "STOP")), 20, 4, 5, 1, 12_345, 1_700_000_000_000L);
+	}
+
+	/**
+	 * A test of a store behind a proxy.
+	 */
+	@FunctionalInterface
+	private interface ProxiedStoreTest {
+
+		void run(TcpProxy proxy, RedisResponseCacheStore store) throws Exception;
+
 	}
 
 }

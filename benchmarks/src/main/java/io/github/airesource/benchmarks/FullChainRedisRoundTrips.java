@@ -1,0 +1,207 @@
+package io.github.airesource.benchmarks;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.airesource.core.ResourceContextKeys;
+import io.lettuce.core.event.command.CommandListener;
+import io.lettuce.core.event.command.CommandStartedEvent;
+import io.lettuce.core.protocol.RedisCommand;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
+import org.springframework.ai.chat.memory.ChatMemory;
+import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Counts the Redis commands that the whole chain on Redis stores (see
+ * {@link FullChainBenchmark}, {@code store=redis}) sends per call, by feature and
+ * command, and whether the caller's thread sent them (each one awaited: a round trip the
+ * call waits for) or another thread did (the usage write-behind). A Lettuce
+ * {@link CommandListener} on the application's client sees every command as it is
+ * dispatched, on the thread that dispatches it.
+ *
+ * <p>
+ * Run with
+ * {@code java -cp benchmarks.jar io.github.airesource.benchmarks.FullChainRedisRoundTrips [calls]}
+ * (default 2,000 calls after 500 to warm up), the same 16 conversations and fresh 2 KB
+ * questions as {@code fullChain}; {@code -Dai.resource.…} properties change the setup as
+ * for the benchmark.
+ */
+public final class FullChainRedisRoundTrips {
+
+	private FullChainRedisRoundTrips() {
+	}
+
+	public static void main(String[] args) throws InterruptedException {
+		int calls = (args.length > 0) ? Integer.parseInt(args[0]) : 2000;
+		String run = UUID.randomUUID().toString().substring(0, 8);
+		String prefix = "bench-fullchain-trips-" + run + ":";
+		Recorder recorder = new Recorder(prefix);
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		context.getEnvironment()
+			.getPropertySources()
+			.addFirst(new MapPropertySource("full-chain", FullChainApplication.properties(prefix)));
+		context.getBeanFactory().registerSingleton("commandRecorder", recorder);
+		context.register(FullChainApplication.class, Listening.class);
+		context.refresh();
+		try {
+			ChatClient client = context.getBean(ChatClient.Builder.class)
+				.defaultAdvisors(MessageChatMemoryAdvisor.builder(context.getBean(ChatMemory.class)).build())
+				.build();
+			ChatOptions options = ChatOptions.builder().model(FullChainApplication.MODEL).temperature(0.0).build();
+			for (int i = 0; i < 500; i++) {
+				call(client, options, i, run);
+			}
+			awaitQuiet(recorder);
+			recorder.reset(Thread.currentThread());
+			for (int i = 500; i < 500 + calls; i++) {
+				call(client, options, i, run);
+			}
+			awaitQuiet(recorder);
+			recorder.print(calls);
+		}
+		finally {
+			context.close();
+			BenchmarkRedis.deleteKeys(prefix);
+		}
+	}
+
+	private static void call(ChatClient client, ChatOptions options, long call, String run) {
+		String conversation = "c-" + (call % FullChainBenchmark.CONVERSATIONS);
+		client.prompt()
+			.options(options)
+			.system(FullChainBenchmark.SYSTEM)
+			.user(FullChainBenchmark.question(call, run))
+			.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, conversation)
+				.param(ResourceContextKeys.USER, "alice")
+				.param(ResourceContextKeys.TENANT, "acme"))
+			.call()
+			.chatResponse();
+	}
+
+	/**
+	 * Wait until no command was sent for a second: the usage write-behind has written
+	 * what the calls recorded.
+	 */
+	private static void awaitQuiet(Recorder recorder) throws InterruptedException {
+		long deadline = System.nanoTime() + 30_000_000_000L;
+		long seen = -1;
+		while (System.nanoTime() < deadline) {
+			long now = recorder.total.get();
+			if (now == seen) {
+				return;
+			}
+			seen = now;
+			Thread.sleep(1000);
+		}
+	}
+
+	/**
+	 * Adds the recorder to the application's Lettuce client before any connection is
+	 * opened: a client's listeners apply to the connections it opens afterwards.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class Listening {
+
+		@Bean
+		static BeanPostProcessor commandListenerRegistrar(
+				org.springframework.beans.factory.ObjectProvider<Recorder> recorder) {
+			return new BeanPostProcessor() {
+
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String name) {
+					if (bean instanceof LettuceConnectionFactory factory) {
+						factory.getRequiredNativeClient().addListener(recorder.getObject());
+					}
+					return bean;
+				}
+
+			};
+		}
+
+	}
+
+	/**
+	 * Counts commands by thread kind, feature (the key's first segment after the prefix)
+	 * and command type.
+	 */
+	static final class Recorder implements CommandListener {
+
+		private final String prefix;
+
+		private final AtomicLong total = new AtomicLong();
+
+		private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+		private volatile Thread caller;
+
+		Recorder(String prefix) {
+			this.prefix = prefix;
+		}
+
+		void reset(Thread caller) {
+			this.caller = caller;
+			this.counts.clear();
+		}
+
+		@Override
+		public void commandStarted(CommandStartedEvent event) {
+			this.total.incrementAndGet();
+			if (this.caller == null) {
+				return;
+			}
+			String thread = (Thread.currentThread() == this.caller) ? "caller" : "other";
+			String row = feature(event.getCommand()) + " " + event.getCommand().getType();
+			this.counts.computeIfAbsent(thread + "\t" + row, (key) -> new LongAdder()).increment();
+		}
+
+		private String feature(RedisCommand<?, ?, ?> command) {
+			ByteBuffer key = (command.getArgs() != null) ? command.getArgs().getFirstEncodedKey() : null;
+			if (key == null) {
+				return "-";
+			}
+			String name = StandardCharsets.UTF_8.decode(key.duplicate()).toString();
+			if (!name.startsWith(this.prefix)) {
+				return "other-prefix";
+			}
+			String rest = name.substring(this.prefix.length());
+			int end = rest.indexOf(':');
+			return (end > 0) ? rest.substring(0, end) : rest;
+		}
+
+		void print(int calls) {
+			Map<String, Double> perCall = new TreeMap<>();
+			this.counts.forEach((row, count) -> perCall.put(row, count.sum() / (double) calls));
+			double caller = 0;
+			double other = 0;
+			System.out.printf("%-8s %-12s %-10s %s%n", "thread", "feature", "command", "per call");
+			for (Map.Entry<String, Double> entry : perCall.entrySet()) {
+				String[] parts = entry.getKey().split("[\t ]");
+				System.out.printf("%-8s %-12s %-10s %.3f%n", parts[0], parts[1], parts[2], entry.getValue());
+				if ("caller".equals(parts[0])) {
+					caller += entry.getValue();
+				}
+				else {
+					other += entry.getValue();
+				}
+			}
+			System.out.printf("commands per call on the caller's thread: %.3f; on other threads: %.3f (%d calls)%n",
+					caller, other, calls);
+		}
+
+	}
+
+}
