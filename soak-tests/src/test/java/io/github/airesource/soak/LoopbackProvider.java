@@ -117,6 +117,13 @@ final class LoopbackProvider implements AutoCloseable {
 	}
 
 	/**
+	 * Drop the book.
+	 */
+	void forget() {
+		this.book.clear();
+	}
+
+	/**
 	 * Book an embedding request, billed by its prompt tokens.
 	 * @param text the embedded text
 	 * @param model the embedding model

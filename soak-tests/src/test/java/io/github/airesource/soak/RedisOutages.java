@@ -7,25 +7,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 
 import io.github.airesource.testsupport.RedisServerProcess;
 
 /**
  * Stops the soak's Redis and starts it again, twice: at a third and at two thirds of the
- * load, each time for a while. Halfway through each outage it asks whether the instances
- * show it.
+ * load, each time for a while. It asks the instances about the outage on the way: whether
+ * they show it (halfway), what waits to be written (before the restart), and how many
+ * budget settlements they lost (before the stop and a while after the restart).
  */
 final class RedisOutages implements AutoCloseable {
+
+	/** How long after a restart the instances have surely reconnected. */
+	private static final Duration RECONNECTED = Duration.ofSeconds(3);
 
 	private final RedisServerProcess redis;
 
 	private final Duration length;
 
-	private final BooleanSupplier showsOutage;
-
-	private final LongSupplier backlog;
+	private final Probe probe;
 
 	/** One thread: the steps of the outages happen one after the other, in time order. */
 	private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
@@ -40,14 +40,12 @@ final class RedisOutages implements AutoCloseable {
 	 * Plan outages.
 	 * @param redis the server to stop and restart
 	 * @param length how long each outage lasts
-	 * @param showsOutage asked halfway through each outage: whether the instances show it
-	 * @param backlog asked just before each restart: what waits to be written to Redis
+	 * @param probe asks the instances about the outage
 	 */
-	RedisOutages(RedisServerProcess redis, Duration length, BooleanSupplier showsOutage, LongSupplier backlog) {
+	RedisOutages(RedisServerProcess redis, Duration length, Probe probe) {
 		this.redis = redis;
 		this.length = length;
-		this.showsOutage = showsOutage;
-		this.backlog = backlog;
+		this.probe = probe;
 	}
 
 	/**
@@ -59,20 +57,25 @@ final class RedisOutages implements AutoCloseable {
 			long at = load.toMillis() * number / 3;
 			Timing timing = new Timing();
 			this.scheduler.schedule(() -> {
+				timing.lostBefore = this.probe.lostSettlements();
 				timing.stopRequested = System.currentTimeMillis();
 				this.redis.stop();
 				timing.stopped = System.currentTimeMillis();
 			}, at, TimeUnit.MILLISECONDS);
-			this.scheduler.schedule(() -> timing.shown = this.showsOutage.getAsBoolean(),
-					at + this.length.toMillis() / 2, TimeUnit.MILLISECONDS);
-			int outage = number;
-			this.outages.add(this.scheduler.schedule(() -> {
-				long backlog = this.backlog.getAsLong();
-				long restartRequested = System.currentTimeMillis();
+			this.scheduler.schedule(() -> timing.shown = this.probe.showsOutage(), at + this.length.toMillis() / 2,
+					TimeUnit.MILLISECONDS);
+			this.scheduler.schedule(() -> {
+				timing.backlog = this.probe.backlog();
+				timing.restartRequested = System.currentTimeMillis();
 				this.redis.restart();
-				return new Outage(outage, timing.stopRequested, timing.stopped, restartRequested,
-						System.currentTimeMillis(), timing.shown, backlog);
-			}, at + this.length.toMillis(), TimeUnit.MILLISECONDS));
+				timing.restarted = System.currentTimeMillis();
+			}, at + this.length.toMillis(), TimeUnit.MILLISECONDS);
+			int outage = number;
+			this.outages.add(this.scheduler.schedule(
+					() -> new Outage(outage, timing.stopRequested, timing.stopped, timing.restartRequested,
+							timing.restarted, timing.shown, timing.backlog,
+							this.probe.lostSettlements() - timing.lostBefore),
+					at + this.length.toMillis() + RECONNECTED.toMillis(), TimeUnit.MILLISECONDS));
 		}
 	}
 
@@ -95,6 +98,31 @@ final class RedisOutages implements AutoCloseable {
 	}
 
 	/**
+	 * What the outages ask the instances.
+	 */
+	interface Probe {
+
+		/**
+		 * Whether every instance shows that Redis is down.
+		 * @return whether they do
+		 */
+		boolean showsOutage();
+
+		/**
+		 * Return how many usage records wait to be written to Redis, on all instances.
+		 * @return the count
+		 */
+		long backlog();
+
+		/**
+		 * Return how many budget settlements failed so far, on all instances.
+		 * @return the count
+		 */
+		long lostSettlements();
+
+	}
+
+	/**
 	 * The times of one outage so far, written and read on the scheduler's one thread.
 	 */
 	private static final class Timing {
@@ -103,7 +131,15 @@ final class RedisOutages implements AutoCloseable {
 
 		long stopped;
 
+		long restartRequested;
+
+		long restarted;
+
 		boolean shown;
+
+		long backlog;
+
+		long lostBefore;
 
 	}
 
@@ -117,9 +153,11 @@ final class RedisOutages implements AutoCloseable {
 	 * @param restarted when the restarted server answered
 	 * @param shown whether the instances showed the outage halfway through it
 	 * @param backlog what waited to be written to Redis when it came back
+	 * @param lostSettlements budget settlements that failed from just before the stop
+	 * until a few seconds after the restart
 	 */
 	record Outage(int number, long stopRequested, long stopped, long restartRequested, long restarted, boolean shown,
-			long backlog) {
+			long backlog, long lostSettlements) {
 
 		/**
 		 * Whether a call lay wholly within the time Redis was certainly down.

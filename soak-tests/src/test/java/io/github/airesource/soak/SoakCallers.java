@@ -127,6 +127,13 @@ final class SoakCallers {
 	}
 
 	/**
+	 * Drop the records of the calls made.
+	 */
+	void forget() {
+		this.records.clear();
+	}
+
+	/**
 	 * Return the tenant of a caller.
 	 * @param caller the caller's number
 	 * @return the tenant
