@@ -160,7 +160,7 @@ public final class RedisServerProcess implements AutoCloseable {
 				// rewritten often, so that a restart loads a snapshot and a short tail
 				// rather than replaying every write since the start.
 				command.addAll(List.of("--appendonly", "yes", "--appendfsync", "everysec",
-						"--auto-aof-rewrite-min-size", "1mb"));
+						"--auto-aof-rewrite-min-size", "8mb"));
 			}
 			else {
 				command.addAll(List.of("--appendonly", "no"));
