@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * A scripted chat completion for {@link OpenAiWireServer}: the answer's text (as one
- * message or as stream chunks), tool calls, model and reported usage.
+ * message or as stream chunks), tool calls, model and reported usage; or an HTTP error in
+ * OpenAI's error format, such as 500 or 429 with {@code Retry-After}. Either can be held
+ * back for a while, as a slow provider does.
  */
 public final class OpenAiCompletion {
 
@@ -36,6 +38,16 @@ public final class OpenAiCompletion {
 
 	String finishReason;
 
+	String id;
+
+	Duration delay = Duration.ZERO;
+
+	int status = 200;
+
+	String errorMessage;
+
+	Duration retryAfter;
+
 	private OpenAiCompletion() {
 	}
 
@@ -47,6 +59,31 @@ public final class OpenAiCompletion {
 	public static OpenAiCompletion text(String... chunks) {
 		OpenAiCompletion completion = new OpenAiCompletion();
 		completion.chunks.addAll(List.of(chunks));
+		return completion;
+	}
+
+	/**
+	 * An HTTP error in OpenAI's error format instead of an answer.
+	 * @param status the HTTP status, such as 500
+	 * @param message the error message
+	 * @return the completion
+	 */
+	public static OpenAiCompletion error(int status, String message) {
+		OpenAiCompletion completion = new OpenAiCompletion();
+		completion.status = status;
+		completion.errorMessage = message;
+		return completion;
+	}
+
+	/**
+	 * 429 Too Many Requests with a {@code Retry-After} header, as a provider's rate limit
+	 * answers.
+	 * @param retryAfter the wait the provider asks for, in whole seconds
+	 * @return the completion
+	 */
+	public static OpenAiCompletion rateLimited(Duration retryAfter) {
+		OpenAiCompletion completion = error(429, "Rate limit reached");
+		completion.retryAfter = retryAfter;
 		return completion;
 	}
 
@@ -76,6 +113,28 @@ public final class OpenAiCompletion {
 
 	String finishReasonOr(String defaultReason) {
 		return (this.finishReason != null) ? this.finishReason : defaultReason;
+	}
+
+	/**
+	 * Answer with this id (every chunk of a stream carries it, as OpenAI's do) instead of
+	 * a generated one.
+	 * @param id the completion id
+	 * @return this completion
+	 */
+	public OpenAiCompletion id(String id) {
+		this.id = id;
+		return this;
+	}
+
+	/**
+	 * Hold the response (its headers, so the whole of it) back this long, as a slow
+	 * provider does.
+	 * @param delay the pause before the response starts
+	 * @return this completion
+	 */
+	public OpenAiCompletion delay(Duration delay) {
+		this.delay = delay;
+		return this;
 	}
 
 	public OpenAiCompletion model(String model) {

@@ -11,11 +11,13 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import okhttp3.Headers;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -74,7 +76,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return this server
 	 */
 	public OpenAiWireServer reply(OpenAiCompletion completion) {
-		this.server.enqueue(completionResponse(completion));
+		this.server.enqueue(response(completion, false));
 		return this;
 	}
 
@@ -85,8 +87,31 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return this server
 	 */
 	public OpenAiWireServer replySlowly(OpenAiCompletion completion, Duration delay) {
-		this.server.enqueue(completionResponse(completion).setHeadersDelay(delay.toMillis(), TimeUnit.MILLISECONDS));
-		return this;
+		return reply(completion.delay(delay));
+	}
+
+	/**
+	 * The response to a request for a completion: the error it scripts, or the answer as
+	 * JSON or as a stream, held back by its delay.
+	 */
+	private MockResponse response(OpenAiCompletion completion, boolean stream) {
+		MockResponse response;
+		if (completion.status != 200) {
+			response = errorResponse(completion.status, completion.errorMessage);
+			if (completion.retryAfter != null) {
+				response.setHeader("Retry-After", String.valueOf(completion.retryAfter.toSeconds()))
+					.setHeader("x-ratelimit-remaining-requests", "0");
+			}
+		}
+		else {
+			synchronized (this) {
+				response = stream ? streamResponse(completion) : completionResponse(completion);
+			}
+		}
+		if (!completion.delay.isZero()) {
+			response.setHeadersDelay(completion.delay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		return response;
 	}
 
 	private MockResponse completionResponse(OpenAiCompletion completion) {
@@ -100,7 +125,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 								Map.of("name", call.name(), "arguments", call.arguments())))
 						.toList());
 		}
-		Map<String, Object> body = envelope("chat.completion", completion.model);
+		Map<String, Object> body = envelope("chat.completion", completion.model, id(completion));
 		body.put("choices", List.of(Map.of("index", 0, "message", message, "finish_reason",
 				completion.finishReasonOr(completion.toolCalls.isEmpty() ? "stop" : "tool_calls"))));
 		body.put("usage", completion.usageJson());
@@ -115,7 +140,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return this server
 	 */
 	public OpenAiWireServer replyWithHeaders(OpenAiCompletion completion, Map<String, String> headers) {
-		MockResponse response = completionResponse(completion);
+		MockResponse response = response(completion, false);
 		headers.forEach(response::setHeader);
 		this.server.enqueue(response);
 		return this;
@@ -129,7 +154,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return this server
 	 */
 	public OpenAiWireServer stream(OpenAiCompletion completion) {
-		this.server.enqueue(streamResponse(completion));
+		this.server.enqueue(response(completion, true));
 		return this;
 	}
 
@@ -151,9 +176,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 				catch (IOException ex) {
 					return new MockResponse().setResponseCode(400);
 				}
-				synchronized (OpenAiWireServer.this) {
-					return stream ? streamResponse(completion) : completionResponse(completion);
-				}
+				return response(completion, stream);
 			}
 		});
 		return this;
@@ -162,11 +185,25 @@ public final class OpenAiWireServer implements AutoCloseable {
 	/**
 	 * Answer every request, from now on and in any order, with the completion the
 	 * function picks for the request's JSON body: as JSON or as a stream, as each request
-	 * asks.
+	 * asks, or the error the completion scripts. The function is called on the server's
+	 * threads, several at once.
 	 * @param answers picks the answer of a request
 	 * @return this server
 	 */
 	public OpenAiWireServer answerEveryRequest(Function<JsonNode, OpenAiCompletion> answers) {
+		return answerEveryRequest((body, headers) -> answers.apply(body));
+	}
+
+	/**
+	 * Answer every request, from now on and in any order, with the completion the
+	 * function picks for the request's JSON body and HTTP headers (such as headers a test
+	 * sent with {@code OpenAiChatOptions.httpHeaders} to tell its calls apart): as JSON
+	 * or as a stream, as each request asks, or the error the completion scripts. The
+	 * function is called on the server's threads, several at once.
+	 * @param answers picks the answer of a request
+	 * @return this server
+	 */
+	public OpenAiWireServer answerEveryRequest(BiFunction<JsonNode, Headers, OpenAiCompletion> answers) {
 		return answerEveryRequestWhenOpen(answers, new CountDownLatch(0));
 	}
 
@@ -179,10 +216,10 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return this server
 	 */
 	public OpenAiWireServer answerEveryRequestWhenOpen(OpenAiCompletion completion, CountDownLatch gate) {
-		return answerEveryRequestWhenOpen((request) -> completion, gate);
+		return answerEveryRequestWhenOpen((body, headers) -> completion, gate);
 	}
 
-	private OpenAiWireServer answerEveryRequestWhenOpen(Function<JsonNode, OpenAiCompletion> answers,
+	private OpenAiWireServer answerEveryRequestWhenOpen(BiFunction<JsonNode, Headers, OpenAiCompletion> answers,
 			CountDownLatch gate) {
 		this.server.setDispatcher(new Dispatcher() {
 			@Override
@@ -204,11 +241,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 				finally {
 					OpenAiWireServer.this.inProgress.decrementAndGet();
 				}
-				OpenAiCompletion completion = answers.apply(body);
-				synchronized (OpenAiWireServer.this) {
-					return body.path("stream").asBoolean() ? streamResponse(completion)
-							: completionResponse(completion);
-				}
+				return response(answers.apply(body, request.getHeaders()), body.path("stream").asBoolean());
 			}
 		});
 		return this;
@@ -235,19 +268,20 @@ public final class OpenAiWireServer implements AutoCloseable {
 	private MockResponse streamResponse(OpenAiCompletion completion) {
 		List<String> events = new ArrayList<>();
 		String model = completion.model;
-		events.add(chunk(model, Map.of("role", "assistant", "content", ""), null));
+		String id = id(completion);
+		events.add(chunk(model, id, Map.of("role", "assistant", "content", ""), null));
 		for (String text : completion.chunks) {
-			events.add(chunk(model, Map.of("content", text), null));
+			events.add(chunk(model, id, Map.of("content", text), null));
 		}
 		for (int i = 0; i < completion.toolCalls.size(); i++) {
 			OpenAiCompletion.ToolCall call = completion.toolCalls.get(i);
-			events.add(chunk(model, Map.of("tool_calls", List.of(Map.of("index", i, "id", call.id(), "type", "function",
-					"function", Map.of("name", call.name(), "arguments", call.arguments())))), null));
+			events.add(chunk(model, id, Map.of("tool_calls", List.of(Map.of("index", i, "id", call.id(), "type",
+					"function", "function", Map.of("name", call.name(), "arguments", call.arguments())))), null));
 		}
-		events.add(chunk(model, Map.of(),
+		events.add(chunk(model, id, Map.of(),
 				completion.finishReasonOr(completion.toolCalls.isEmpty() ? "stop" : "tool_calls")));
 		if (completion.usageInStream && completion.usageJson() != null) {
-			Map<String, Object> usageChunk = envelope("chat.completion.chunk", model);
+			Map<String, Object> usageChunk = envelope("chat.completion.chunk", model, id);
 			usageChunk.put("choices", List.of());
 			usageChunk.put("usage", completion.usageJson());
 			events.add(json(usageChunk));
@@ -283,10 +317,14 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return this server
 	 */
 	public OpenAiWireServer fail(int status, String message) {
-		this.server.enqueue(new MockResponse().setResponseCode(status)
+		return reply(OpenAiCompletion.error(status, message));
+	}
+
+	private static MockResponse errorResponse(int status, String message) {
+		return new MockResponse().setResponseCode(status)
 			.setHeader("Content-Type", "application/json")
-			.setBody(json(Map.of("error", Map.of("message", message, "type", "server_error")))));
-		return this;
+			.setBody(json(Map.of("error",
+					Map.of("message", message, "type", (status == 429) ? "requests" : "server_error"))));
 	}
 
 	/**
@@ -296,12 +334,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return this server
 	 */
 	public OpenAiWireServer rateLimited(Duration retryAfter) {
-		this.server.enqueue(new MockResponse().setResponseCode(429)
-			.setHeader("Content-Type", "application/json")
-			.setHeader("Retry-After", String.valueOf(retryAfter.toSeconds()))
-			.setHeader("x-ratelimit-remaining-requests", "0")
-			.setBody(json(Map.of("error", Map.of("message", "Rate limit reached", "type", "requests")))));
-		return this;
+		return reply(OpenAiCompletion.rateLimited(retryAfter));
 	}
 
 	/**
@@ -343,20 +376,25 @@ public final class OpenAiWireServer implements AutoCloseable {
 		}
 	}
 
-	private String chunk(String model, Map<String, Object> delta, String finishReason) {
+	private String chunk(String model, String id, Map<String, Object> delta, String finishReason) {
 		Map<String, Object> choice = new LinkedHashMap<>();
 		choice.put("index", 0);
 		choice.put("delta", delta);
 		choice.put("finish_reason", finishReason);
-		Map<String, Object> body = envelope("chat.completion.chunk", model);
+		Map<String, Object> body = envelope("chat.completion.chunk", model, id);
 		body.put("choices", List.of(choice));
 		body.put("usage", null);
 		return json(body);
 	}
 
-	private Map<String, Object> envelope(String object, String model) {
+	/** The completion's own id, or the next generated one; called holding the lock. */
+	private String id(OpenAiCompletion completion) {
+		return (completion.id != null) ? completion.id : "chatcmpl-" + (++this.ids);
+	}
+
+	private static Map<String, Object> envelope(String object, String model, String id) {
 		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("id", "chatcmpl-" + (++this.ids));
+		body.put("id", id);
 		body.put("object", object);
 		body.put("created", 1_700_000_000L);
 		body.put("model", model);

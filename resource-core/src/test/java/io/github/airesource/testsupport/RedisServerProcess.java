@@ -8,13 +8,18 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import org.springframework.util.FileSystemUtils;
 
 /**
  * A {@code redis-server} of a test's own, started from the {@code PATH} on a loopback
- * port without persistence: for tests that count a server's commands or stop and restart
- * it, which the shared test Redis (also used by other builds) does not allow. Without
- * {@code redis-server} such tests are skipped, except on CI, where they fail.
+ * port, without persistence or with an append-only file: for tests that count a server's
+ * commands or stop and restart it, which the shared test Redis (also used by other
+ * builds) does not allow. Without {@code redis-server} such tests are skipped, except on
+ * CI, where they fail.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
@@ -22,11 +27,14 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final Path dir;
 
+	private final boolean appendOnly;
+
 	private volatile Process process;
 
-	private RedisServerProcess(int port, Path dir) {
+	private RedisServerProcess(int port, Path dir, boolean appendOnly) {
 		this.port = port;
 		this.dir = dir;
+		this.appendOnly = appendOnly;
 	}
 
 	/**
@@ -35,8 +43,23 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return the running server
 	 */
 	public static RedisServerProcess start() {
+		return start(false);
+	}
+
+	/**
+	 * Start a server on a free port that writes every change to an append-only file, so
+	 * that a {@link #restart()} after a {@link #stop()} finds the data as it was, as a
+	 * production Redis with persistence does; skipping the test (failing it on CI) when
+	 * none can be started.
+	 * @return the running server
+	 */
+	public static RedisServerProcess startWithAppendOnlyFile() {
+		return start(true);
+	}
+
+	private static RedisServerProcess start(boolean appendOnly) {
 		try {
-			return launch(RedisTestSupport.deadPort());
+			return launch(RedisTestSupport.deadPort(), appendOnly);
 		}
 		catch (IllegalStateException ex) {
 			throw RedisTestSupport.unavailable(ex.getMessage());
@@ -46,12 +69,14 @@ public final class RedisServerProcess implements AutoCloseable {
 	/**
 	 * Start a server on a port.
 	 * @param port the port
+	 * @param appendOnly whether it keeps an append-only file
 	 * @return the running server
 	 * @throws IllegalStateException if it cannot be started or does not answer
 	 */
-	static RedisServerProcess launch(int port) {
+	static RedisServerProcess launch(int port, boolean appendOnly) {
 		try {
-			RedisServerProcess server = new RedisServerProcess(port, Files.createTempDirectory("airesource-redis"));
+			RedisServerProcess server = new RedisServerProcess(port, Files.createTempDirectory("airesource-redis"),
+					appendOnly);
 			server.run();
 			return server;
 		}
@@ -77,8 +102,8 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Stop the server as an outage would, without saving anything, and wait until it has
-	 * exited.
+	 * Stop the server as an outage would, without saving a snapshot (with an append-only
+	 * file, every change is in it already), and wait until it has exited.
 	 */
 	public void stop() {
 		try (Socket socket = new Socket("127.0.0.1", this.port)) {
@@ -98,7 +123,8 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Start the stopped server again on the same port, empty, as after a restart.
+	 * Start the stopped server again on the same port, as after a restart: empty, or with
+	 * what its append-only file holds.
 	 */
 	public void restart() {
 		run();
@@ -109,14 +135,37 @@ public final class RedisServerProcess implements AutoCloseable {
 		Process running = this.process;
 		if (running != null) {
 			running.destroy();
+			try {
+				if (running.waitFor(10, TimeUnit.SECONDS)) {
+					// Its files (an append-only file can be large) go with it.
+					FileSystemUtils.deleteRecursively(this.dir);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (IOException ex) {
+				// a temporary directory: the system cleans it up eventually
+			}
 		}
 	}
 
 	private void run() {
 		try {
-			this.process = new ProcessBuilder("redis-server", "--port", String.valueOf(this.port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir.toString())
-				.redirectErrorStream(true)
+			List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(this.port),
+					"--bind", "127.0.0.1", "--save", "", "--dir", this.dir.toString()));
+			if (this.appendOnly) {
+				// Synced every second, as production Redis is (a stop syncs the rest),
+				// and
+				// rewritten often, so that a restart loads a snapshot and a short tail
+				// rather than replaying every write since the start.
+				command.addAll(List.of("--appendonly", "yes", "--appendfsync", "everysec",
+						"--auto-aof-rewrite-min-size", "8mb"));
+			}
+			else {
+				command.addAll(List.of("--appendonly", "no"));
+			}
+			this.process = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(this.dir.resolve("redis.log").toFile()))
 				.start();
 		}

@@ -201,7 +201,7 @@ public final class RedisTestSupport {
 
 	private static String startRedisServer() {
 		try {
-			RedisServerProcess server = RedisServerProcess.launch(deadPort());
+			RedisServerProcess server = RedisServerProcess.launch(deadPort(), false);
 			Runtime.getRuntime().addShutdownHook(new Thread(server::close));
 			return server.url();
 		}
