@@ -4,14 +4,16 @@
 # (b) through the starter with every feature on (StarterFrontApplication, an OpenAI-compatible
 # Spring Boot front) and (c) through the Portkey open-source gateway (npm @portkey-ai/gateway),
 # at concurrency 1, 4, 16 and 64; prints p50 and p99 and what (b) and (c) add to (a), from one
-# run, and writes the table to benchmarks/target/gateway-comparison/results.md.
+# run, and writes the table to benchmarks/target/gateway-comparison/results.md. A fourth path,
+# "no advisors", is the same front with no advisor of the starter (profile no-advisors): (b)
+# minus it is what the starter's advisors add, without the front's own HTTP hop.
 #
 # Needs a JDK 17+, curl, and Node.js 18+ with npm (the gateway is installed from the npm
 # registry into benchmarks/target/gateway-comparison/portkey on the first run). Everything
 # listens on 127.0.0.1 only and is stopped when the script ends.
 #
 # Settings (environment): LATENCY_MS (the model server's latency, 5), SERVER_PORT (18080),
-# FRONT_PORT (18081), PORTKEY_PORT (18787), PORTKEY_VERSION (1.15.2), SKIP_BUILD=1 to use the
+# FRONT_PORT (18081), NO_ADVISORS_PORT (18082), PORTKEY_PORT (18787), PORTKEY_VERSION (1.15.2), SKIP_BUILD=1 to use the
 # benchmarks module as built. Options after the script go to the load driver, e.g.
 # --requests=5000 --warmup=5000 --rounds=10 --concurrency=1,4,16,64.
 set -euo pipefail
@@ -20,19 +22,21 @@ cd "$(dirname "$0")/.."
 latency_ms="${LATENCY_MS:-5}"
 server_port="${SERVER_PORT:-18080}"
 front_port="${FRONT_PORT:-18081}"
+no_advisors_port="${NO_ADVISORS_PORT:-18082}"
 portkey_port="${PORTKEY_PORT:-18787}"
 portkey_version="${PORTKEY_VERSION:-1.15.2}"
 out=benchmarks/target/gateway-comparison
 server="http://127.0.0.1:$server_port"
 front="http://127.0.0.1:$front_port"
+no_advisors="http://127.0.0.1:$no_advisors_port"
 portkey="http://127.0.0.1:$portkey_port"
 
 for tool in java curl node npm; do
   command -v "$tool" >/dev/null || { echo "$tool is needed and not on the PATH" >&2; exit 2; }
 done
-for port in "$server_port" "$front_port" "$portkey_port"; do
+for port in "$server_port" "$front_port" "$no_advisors_port" "$portkey_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "Port $port is in use; set SERVER_PORT, FRONT_PORT or PORTKEY_PORT" >&2
+    echo "Port $port is in use; set SERVER_PORT, FRONT_PORT, NO_ADVISORS_PORT or PORTKEY_PORT" >&2
     exit 2
   fi
 done
@@ -87,12 +91,16 @@ answers() { # url, curl options...
     "$url/v1/chat/completions")" == 200 ]]
 }
 
-echo "== Starting the model server ($latency_ms ms), the starter's front and the Portkey gateway"
+echo "== Starting the model server ($latency_ms ms), the starter's front (with and without advisors) and the Portkey gateway"
 java -Xms256m -Xmx512m -cp "$classpath" io.github.airesource.benchmarks.gateway.LoopbackOpenAiServer \
   --port="$server_port" --latency-ms="$latency_ms" >"$out/server.log" 2>&1 &
 pids+=($!)
 java -Xms1g -Xmx1g -cp "$classpath" io.github.airesource.benchmarks.gateway.front.StarterFrontApplication \
   --server.port="$front_port" --spring.ai.openai.base-url="$server" >"$out/front.log" 2>&1 &
+pids+=($!)
+java -Xms1g -Xmx1g -cp "$classpath" io.github.airesource.benchmarks.gateway.front.StarterFrontApplication \
+  --server.port="$no_advisors_port" --spring.ai.openai.base-url="$server" --spring.profiles.active=no-advisors \
+  >"$out/no-advisors.log" 2>&1 &
 pids+=($!)
 node --import "$PWD/benchmarks/portkey-loopback.mjs" "$gateway/build/start-server.js" \
   --port="$portkey_port" --headless >"$out/portkey.log" 2>&1 &
@@ -102,12 +110,14 @@ await "The model server" 60 answers "$server"
 await "The Portkey gateway" 60 answers "$portkey" -H 'x-portkey-provider: openai' \
   -H "x-portkey-custom-host: $server/v1"
 await "The starter's front" 180 curl -sf "$front/actuator/health"
+await "The front without advisors" 180 curl -sf "$no_advisors/actuator/health"
 
 load_before="$(uptime)"
 echo "== Load before: $load_before"
 java -Xms512m -Xmx512m -cp "$classpath" io.github.airesource.benchmarks.gateway.GatewayComparison \
-  --server="$server" --front="$front" --portkey="$portkey" --latency-ms="$latency_ms" \
-  --server-pid="${pids[0]}" --front-pid="${pids[1]}" --portkey-pid="${pids[2]}" \
+  --server="$server" --front="$front" --no-advisors="$no_advisors" --portkey="$portkey" \
+  --latency-ms="$latency_ms" --server-pid="${pids[0]}" --front-pid="${pids[1]}" \
+  --no-advisors-pid="${pids[2]}" --portkey-pid="${pids[3]}" \
   --out="$out/results.md" "$@"
 load_after="$(uptime)"
 caches="$(curl -s "$front/actuator/aicaches" | grep -o '"name":"[a-z]*","size":[0-9]*,"hits":[0-9]*' || true)"

@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.github.airesource.benchmarks.gateway.LatencyTable.Comparison;
 import io.github.airesource.benchmarks.gateway.front.ChatCompletionsController;
 import org.HdrHistogram.Histogram;
 
@@ -39,13 +40,14 @@ import org.HdrHistogram.Histogram;
  *
  * <p>
  * Run by {@code benchmarks/gateway-comparison.sh}; options
- * {@code --server=, --front=, --portkey=} (base URLs), {@code --concurrency=1,4,16,64},
- * {@code --paths=direct,starter,Portkey} (the direct path is always measured: the others
- * are compared with it), {@code --requests=} (measured per path and concurrency),
- * {@code --warmup=} (per path, before measuring), {@code --rounds=},
- * {@code --server-pid=, --front-pid=, --portkey-pid=} (the processes whose CPU time per
- * call is reported), {@code --out=} (the Markdown table) and {@code --latency-ms=} (the
- * server's latency, for the table's heading).
+ * {@code --server=, --front=, --portkey=, --no-advisors=} (base URLs),
+ * {@code --concurrency=1,4,16,64}, {@code --paths=direct,no advisors,starter,Portkey}
+ * (the direct path is always measured: the others are compared with it),
+ * {@code --requests=} (measured per path and concurrency), {@code --warmup=} (per path,
+ * before measuring), {@code --rounds=},
+ * {@code --server-pid=, --front-pid=, --portkey-pid=, --no-advisors-pid=} (the processes
+ * whose CPU time per call is reported), {@code --out=} (the Markdown table) and
+ * {@code --latency-ms=} (the server's latency, for the table's heading).
  */
 public final class GatewayComparison {
 
@@ -62,8 +64,9 @@ public final class GatewayComparison {
 
 	private int nextRequest;
 
-	GatewayComparison(List<Target> targets) {
+	GatewayComparison(List<Target> targets, int firstRequest) {
 		this.targets = List.copyOf(targets);
+		this.nextRequest = firstRequest;
 	}
 
 	/**
@@ -74,21 +77,36 @@ public final class GatewayComparison {
 	public static void main(String[] args) throws Exception {
 		CommandLine options = CommandLine.parse(args);
 		String server = options.value("server", "http://127.0.0.1:18080");
-		List<String> paths = List.of(options.value("paths", "direct,starter,Portkey").split(","));
+		List<String> paths = List.of(options.value("paths", "direct,no advisors,starter,Portkey").split(","));
 		List<Target> targets = Stream
 			.of(Target.direct(server).servedBy(options.intValue("server-pid", 0)),
+					Target.noAdvisors(options.value("no-advisors", "http://127.0.0.1:18082"))
+						.servedBy(options.intValue("no-advisors-pid", 0)),
 					Target.starter(options.value("front", "http://127.0.0.1:18081"))
 						.servedBy(options.intValue("front-pid", 0)),
 					Target.portkey(options.value("portkey", "http://127.0.0.1:18787"), server)
 						.servedBy(options.intValue("portkey-pid", 0)))
 			.filter((target) -> target.name().equals("direct") || paths.contains(target.name()))
 			.toList();
+		List<String> names = targets.stream().map(Target::name).toList();
+		List<Comparison> comparisons = new ArrayList<>();
+		for (String path : List.of("starter", "Portkey", "no advisors")) {
+			if (names.contains(path)) {
+				comparisons.add(Comparison.of(path, "direct"));
+			}
+		}
+		if (names.contains("starter") && names.contains("no advisors")) {
+			comparisons.add(Comparison.of("starter", "no advisors"));
+		}
 		List<Integer> concurrencies = options.intValues("concurrency", "1,4,16,64");
-		int requests = options.intValue("requests", 2000);
-		int warmup = options.intValue("warmup", 3000);
+		int requests = options.intValue("requests", 3000);
+		int warmup = options.intValue("warmup", 5000);
 		int rounds = options.intValue("rounds", 6);
-		GatewayComparison comparison = new GatewayComparison(targets);
-		LatencyTable table = new LatencyTable(targets.get(0).name(), targets.stream().map(Target::name).toList());
+		// Numbered from the clock, so that a second run against the same front does not
+		// send it requests it has cached.
+		int firstRequest = options.intValue("first-request", (int) (Instant.now().getEpochSecond() % 1_000_000) * 1000);
+		GatewayComparison comparison = new GatewayComparison(targets, firstRequest);
+		LatencyTable table = new LatencyTable(names, comparisons);
 		Instant started = Instant.now();
 		System.out.printf("Warm-up: %d requests per path at concurrency 16%n", warmup);
 		comparison.run(16, warmup, rounds, null);

@@ -10,30 +10,31 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The gateway comparison's results: per concurrency and path, the latency histogram (in
- * microseconds), the errors and the calls per second; and the table of p50 and p99 with
- * what each path adds to the direct one. Added latency is a difference of percentiles
- * (the path's p99 minus the direct p99), as published gateway benchmarks give it, not a
- * percentile of per-request differences, which one run cannot pair.
+ * microseconds), the errors, the calls per second and the CPU time per call; and the
+ * tables of p50 and p99 with what each path adds to the direct one. Added latency is a
+ * difference of percentiles (the path's p99 minus the direct p99), as published gateway
+ * benchmarks give it, not a percentile of per-request differences, which one run cannot
+ * pair.
  */
 final class LatencyTable {
 
 	/** The longest latency recorded, in microseconds: a minute. */
 	static final long HIGHEST_MICROS = 60_000_000L;
 
-	private final String baseline;
-
 	private final List<String> paths;
+
+	private final List<Comparison> comparisons;
 
 	private final Map<Integer, Map<String, PathResult>> results = new LinkedHashMap<>();
 
 	/**
 	 * Create an empty table.
-	 * @param baseline the path the others are compared with
-	 * @param paths every path, baseline first, in the order of the columns
+	 * @param paths every path, in the order of the rows
+	 * @param comparisons the added latencies to show, in the order of the columns
 	 */
-	LatencyTable(String baseline, List<String> paths) {
-		this.baseline = baseline;
+	LatencyTable(List<String> paths, List<Comparison> comparisons) {
 		this.paths = List.copyOf(paths);
+		this.comparisons = List.copyOf(comparisons);
 	}
 
 	/**
@@ -77,23 +78,23 @@ final class LatencyTable {
 	}
 
 	/**
-	 * Return what a path adds to the baseline's median.
+	 * Return what a path adds to another's median.
 	 * @param concurrency the concurrency
-	 * @param path the path
-	 * @return the path's p50 minus the baseline's, in microseconds
+	 * @param comparison the path and the one it is compared with
+	 * @return the path's p50 minus the other's, in microseconds
 	 */
-	long addedP50(int concurrency, String path) {
-		return p50(concurrency, path) - p50(concurrency, this.baseline);
+	long addedP50(int concurrency, Comparison comparison) {
+		return p50(concurrency, comparison.path()) - p50(concurrency, comparison.reference());
 	}
 
 	/**
-	 * Return what a path adds to the baseline's 99th percentile.
+	 * Return what a path adds to another's 99th percentile.
 	 * @param concurrency the concurrency
-	 * @param path the path
-	 * @return the path's p99 minus the baseline's, in microseconds
+	 * @param comparison the path and the one it is compared with
+	 * @return the path's p99 minus the other's, in microseconds
 	 */
-	long addedP99(int concurrency, String path) {
-		return p99(concurrency, path) - p99(concurrency, this.baseline);
+	long addedP99(int concurrency, Comparison comparison) {
+		return p99(concurrency, comparison.path()) - p99(concurrency, comparison.reference());
 	}
 
 	/**
@@ -109,24 +110,23 @@ final class LatencyTable {
 	}
 
 	/**
-	 * Return the results as Markdown tables, latencies in milliseconds: what each path
-	 * adds to the baseline, then each path's own figures.
+	 * Return the results as Markdown tables, latencies in milliseconds: the added
+	 * latencies, then each path's own figures.
 	 * @return the tables
 	 */
 	synchronized String toMarkdown() {
-		List<String> others = this.paths.stream().filter((path) -> !path.equals(this.baseline)).toList();
 		StringBuilder out = new StringBuilder();
 		List<String> header = new ArrayList<>(List.of("concurrency"));
-		for (String path : others) {
-			header.add("**" + path + " added p50**");
-			header.add("**" + path + " added p99**");
+		for (Comparison comparison : this.comparisons) {
+			header.add("**" + comparison + " p50**");
+			header.add("**" + comparison + " p99**");
 		}
 		header(out, header);
 		for (Integer concurrency : this.results.keySet()) {
 			List<String> cells = new ArrayList<>(List.of(String.valueOf(concurrency)));
-			for (String path : others) {
-				cells.add(millis(addedP50(concurrency, path)));
-				cells.add(millis(addedP99(concurrency, path)));
+			for (Comparison comparison : this.comparisons) {
+				cells.add(millis(addedP50(concurrency, comparison)));
+				cells.add(millis(addedP99(concurrency, comparison)));
 			}
 			row(out, cells);
 		}
@@ -203,6 +203,34 @@ final class LatencyTable {
 		String cpuPerCall() {
 			return (this.cpuKnown && calls() > 0)
 					? String.format(Locale.ROOT, "%.0f µs", this.cpuNanos / 1000.0 / calls()) : "";
+		}
+
+	}
+
+	/**
+	 * An added latency to show: a path's percentiles minus another's.
+	 *
+	 * @param path the path
+	 * @param reference the path it is compared with
+	 * @param name the column's name
+	 */
+	record Comparison(String path, String reference, String name) {
+
+		/**
+		 * Compare a path with another, named "path added" when the other is
+		 * {@code direct}, else "path over reference".
+		 * @param path the path
+		 * @param reference the path it is compared with
+		 * @return the comparison
+		 */
+		static Comparison of(String path, String reference) {
+			return new Comparison(path, reference,
+					path + (reference.equals("direct") ? " added" : " over " + reference));
+		}
+
+		@Override
+		public String toString() {
+			return this.name;
 		}
 
 	}

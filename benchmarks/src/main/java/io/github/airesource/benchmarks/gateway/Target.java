@@ -54,6 +54,17 @@ record Target(String name, URI uri, Map<String, String> headers, @Nullable Proce
 	}
 
 	/**
+	 * The same front with every advisor of the starter off (its {@code no-advisors}
+	 * profile) and the same connection pool: Spring MVC and Spring AI's client alone, so
+	 * that what the starter's advisors add is the starter's latency minus this path's.
+	 * @param frontBaseUrl the front's base URL
+	 * @return the target
+	 */
+	static Target noAdvisors(String frontBaseUrl) {
+		return new Target("no advisors", URI.create(frontBaseUrl + LoopbackOpenAiServer.PATH), Map.of(), null);
+	}
+
+	/**
 	 * The Portkey gateway, path (c), routing to the model server as an OpenAI-compatible
 	 * custom host.
 	 * @param portkeyBaseUrl the gateway's base URL

@@ -2,6 +2,7 @@ package io.github.airesource.benchmarks.gateway;
 
 import java.util.List;
 
+import io.github.airesource.benchmarks.gateway.LatencyTable.Comparison;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,12 @@ import static org.assertj.core.api.Assertions.within;
 
 class LatencyTableTests {
 
-	private final LatencyTable table = new LatencyTable("direct", List.of("direct", "starter", "Portkey"));
+	private static final Comparison STARTER = Comparison.of("starter", "direct");
+
+	private static final Comparison PORTKEY = Comparison.of("Portkey", "direct");
+
+	private final LatencyTable table = new LatencyTable(List.of("direct", "starter", "Portkey"),
+			List.of(STARTER, PORTKEY));
 
 	@Test
 	void addedLatencyIsEachPathsPercentileMinusTheDirectPathsPercentile() {
@@ -21,10 +27,10 @@ class LatencyTableTests {
 
 		assertThat(this.table.p50(1, "direct")).isCloseTo(50_000L, within(100L));
 		assertThat(this.table.p99(1, "direct")).isCloseTo(99_000L, within(100L));
-		assertThat(this.table.addedP50(1, "starter")).isCloseTo(500L, within(100L));
-		assertThat(this.table.addedP99(1, "starter")).isCloseTo(500L, within(100L));
-		assertThat(this.table.addedP50(1, "Portkey")).isCloseTo(2_000L, within(100L));
-		assertThat(this.table.addedP99(1, "Portkey")).isCloseTo(2_000L, within(100L));
+		assertThat(this.table.addedP50(1, STARTER)).isCloseTo(500L, within(100L));
+		assertThat(this.table.addedP99(1, STARTER)).isCloseTo(500L, within(100L));
+		assertThat(this.table.addedP50(1, PORTKEY)).isCloseTo(2_000L, within(100L));
+		assertThat(this.table.addedP99(1, PORTKEY)).isCloseTo(2_000L, within(100L));
 	}
 
 	@Test
@@ -53,6 +59,21 @@ class LatencyTableTests {
 		assertThat(markdown).contains("| 16 | starter | 7.50 ms | 7.50 ms | 500 | 400 µs | 1000 | 0 |");
 		assertThat(markdown).contains("| 16 | Portkey | 7.50 ms | 7.50 ms | 501 | 399 µs | 1000 | 2 |");
 		assertThat(this.table.errors()).isEqualTo(2);
+	}
+
+	@Test
+	void aPathCanBeComparedWithAnotherThanTheDirectOne() {
+		LatencyTable table = new LatencyTable(List.of("direct", "no advisors", "starter"),
+				List.of(Comparison.of("no advisors", "direct"), Comparison.of("starter", "no advisors")));
+		table.add(1, "direct", new Round(constant(6_000, 10), 0, 1_000_000, 0));
+		table.add(1, "no advisors", new Round(constant(7_000, 10), 0, 1_000_000, 0));
+		table.add(1, "starter", new Round(constant(7_200, 10), 0, 1_000_000, 0));
+
+		assertThat(table.addedP50(1, Comparison.of("starter", "no advisors"))).isEqualTo(200);
+		assertThat(table.toMarkdown())
+			.contains("| concurrency | **no advisors added p50** | **no advisors added p99** "
+					+ "| **starter over no advisors p50** | **starter over no advisors p99** |")
+			.contains("| 1 | 1.00 ms | 1.00 ms | 0.20 ms | 0.20 ms |");
 	}
 
 	@Test
