@@ -11,7 +11,7 @@ import org.springframework.ai.chat.messages.UserMessage;
 /**
  * Deterministic English-like texts of given sizes, so that runs compare like with like.
  */
-final class BenchmarkTexts {
+public final class BenchmarkTexts {
 
 	private static final String[] WORDS = { "the", "customer", "asked", "about", "their", "order", "which", "was",
 			"shipped", "on", "monday", "and", "should", "arrive", "before", "friday", "please", "check", "tracking",
@@ -28,7 +28,7 @@ final class BenchmarkTexts {
 	 * @param seed varies the words
 	 * @return the text
 	 */
-	static String text(int chars, int seed) {
+	public static String text(int chars, int seed) {
 		StringBuilder text = new StringBuilder(chars + 16);
 		int i = seed;
 		while (text.length() < chars) {
