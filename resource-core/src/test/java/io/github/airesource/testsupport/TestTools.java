@@ -44,6 +44,33 @@ public final class TestTools {
 	}
 
 	/**
+	 * A tool that answers the same text to every call, as large as a test needs.
+	 * @param name the tool's name
+	 * @param result the answer
+	 * @param calls counts the tool's invocations
+	 * @return the tool
+	 */
+	public static ToolCallback answering(String name, String result, AtomicInteger calls) {
+		ToolDefinition definition = ToolDefinition.builder()
+			.name(name)
+			.description("Return the " + name.replace('_', ' '))
+			.inputSchema("{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}")
+			.build();
+		return new ToolCallback() {
+			@Override
+			public ToolDefinition getToolDefinition() {
+				return definition;
+			}
+
+			@Override
+			public String call(String toolInput) {
+				calls.incrementAndGet();
+				return result;
+			}
+		};
+	}
+
+	/**
 	 * The weather tool without an invocation counter.
 	 * @return the tool
 	 */
