@@ -3,6 +3,7 @@ package io.github.airesource.autoconfigure;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -282,6 +283,21 @@ class HostileScopeIdsEndToEndTests {
 		assertThat(get("aiusage", "user", "x".repeat(10_000)).getStatusCode())
 			.as("longer than Tomcat's 8 KB request header limit")
 			.isEqualTo(HttpStatus.BAD_REQUEST);
+	}
+
+	@Test
+	void whenAGrantThroughTheEndpointIsNegativeThenTheAnswerIs400AndTheKeyIsUnchanged() {
+		ask("granted:user", "acme", "Good evening?");
+
+		ResponseEntity<String> refused = this.http.postForEntity(UriComponentsBuilder.fromPath("/actuator")
+			.pathSegment("aibudgets", "per-user-daily", "granted:user")
+			.build()
+			.encode()
+			.toUri(), Map.of("extraTokens", -1000), String.class);
+
+		assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+		assertThat(this.budgets.key("per-user-daily", "granted:user").extraTokens()).isZero();
+		assertThat(this.budgets.key("per-user-daily", "granted:user").usedTokens()).isEqualTo(45);
 	}
 
 	@Test
