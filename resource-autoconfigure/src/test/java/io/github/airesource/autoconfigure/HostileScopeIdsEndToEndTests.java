@@ -1,7 +1,6 @@
 package io.github.airesource.autoconfigure;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,10 +26,6 @@ import io.github.airesource.testsupport.RedisTestSupport;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.memory.ChatMemory;
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.messages.Message;
-import org.springframework.ai.chat.messages.SystemMessage;
-import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -44,6 +39,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.util.UriComponentsBuilder;
 
+import static io.github.airesource.autoconfigure.EndToEndCalls.longConversation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -318,17 +314,9 @@ class HostileScopeIdsEndToEndTests {
 	}
 
 	private void converse(String[] tenantAndConversation) {
-		List<Message> history = new ArrayList<>();
-		history.add(new SystemMessage("You are a helpful travel assistant."));
-		for (int turn = 1; turn <= 8; turn++) {
-			history.add(new UserMessage("Turn " + turn + ": tell me about the museums, parks and cafes of Lisbon, "
-					+ "and which of them are open on Sunday mornings in spring."));
-			history.add(new AssistantMessage("Turn " + turn + ": Lisbon has the Gulbenkian, the Tile Museum, "
-					+ "Estrela park and many cafes, most of them open on Sunday mornings."));
-		}
 		this.chatClientBuilder.build()
 			.prompt()
-			.messages(history)
+			.messages(longConversation())
 			.user("And on Monday?")
 			.advisors((a) -> a.param(ResourceContextKeys.TENANT, tenantAndConversation[0])
 				.param(ChatMemory.CONVERSATION_ID, tenantAndConversation[1])

@@ -22,6 +22,7 @@ import org.springframework.ai.tool.ToolCallback;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 
+import static io.github.airesource.autoconfigure.EndToEndCalls.usageOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -145,10 +146,6 @@ class HugeToolResultEndToEndTests {
 		JsonNode last = messages.get(messages.size() - 1);
 		assertThat(last.path("role").asText()).isEqualTo("tool");
 		return last.path("content").asText();
-	}
-
-	private static UsageRecord usageOf(ChatClientResponse response) {
-		return (UsageRecord) response.context().get(ResourceContextKeys.USAGE);
 	}
 
 	private static String report() {

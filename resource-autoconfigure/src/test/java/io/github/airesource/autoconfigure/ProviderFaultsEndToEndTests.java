@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +37,9 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
+import static io.github.airesource.autoconfigure.EndToEndCalls.calls;
+import static io.github.airesource.autoconfigure.EndToEndCalls.client;
+import static io.github.airesource.autoconfigure.EndToEndCalls.usageOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -83,7 +85,7 @@ class ProviderFaultsEndToEndTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(ints = { 400, 401, 403, 404, 422, 500, 502, 503 })
+	@ValueSource(ints = { 400, 401, 403, 404, 422, 429, 500, 502, 503 })
 	void whenTheProviderAnswersAnErrorStatusThenTheCallFailsWithItAndEverythingReservedComesBack(int status) {
 		this.server.fail(status, "The model `gpt-4o-mini` failed with " + status);
 
@@ -175,18 +177,8 @@ class ProviderFaultsEndToEndTests {
 		String model = "gpt-4o-mini-2024-07-18";
 		this.server.streamRaw(this.server.textChunk(model, "Par"), this.server.textChunk(model, "is"),
 				this.server.textChunk(model, " is"), "{\"id\":\"chatcmpl-1\",\"choices\":[{\"delta\":", "[DONE]");
-		List<String> received = new CopyOnWriteArrayList<>();
 
-		this.runner.run((context) -> {
-			assertThatThrownBy(() -> ask(client(context)).stream()
-				.content()
-				.doOnNext(received::add)
-				.collectList()
-				.block(Duration.ofSeconds(20))).isInstanceOf(RuntimeException.class)
-				.hasMessageContaining("Failed to json");
-
-			assertStreamFailedAfter(context, String.join("", received));
-		});
+		this.runner.run(ProviderFaultsEndToEndTests::assertStreamFailsAfterItsText);
 	}
 
 	@Test
@@ -195,19 +187,9 @@ class ProviderFaultsEndToEndTests {
 		this.server.streamCutAfter("data: " + this.server.textChunk(model, "Par") + "\n\ndata: "
 				+ this.server.textChunk(model, "is") + "\n\ndata: " + this.server.textChunk(model, " is") + "\n\n"
 				+ "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chu");
-		List<String> received = new CopyOnWriteArrayList<>();
 
-		this.runner.run((context) -> {
-			assertThatThrownBy(() -> ask(client(context)).stream()
-				.content()
-				.doOnNext(received::add)
-				.collectList()
-				.block(Duration.ofSeconds(20))).isInstanceOf(RuntimeException.class)
-				// The client reads the half event that arrived as an event of its own.
-				.hasMessageContaining("Failed to json");
-
-			assertStreamFailedAfter(context, String.join("", received));
-		});
+		// The client reads the half event that arrived as an event of its own.
+		this.runner.run(ProviderFaultsEndToEndTests::assertStreamFailsAfterItsText);
 	}
 
 	@Test
@@ -267,11 +249,18 @@ class ProviderFaultsEndToEndTests {
 	}
 
 	/**
-	 * A stream that failed after the provider started answering: an error, billed for its
-	 * prompt and the text it produced, counted locally; the budget and the token rate
-	 * settle to that, and nothing is held.
+	 * A stream that fails on a chunk that is not JSON after the provider started
+	 * answering: an error, billed for its prompt and the text it produced, counted
+	 * locally; the budget and the token rate settle to that, and nothing is held.
 	 */
-	private static void assertStreamFailedAfter(ApplicationContext context, String received) {
+	private static void assertStreamFailsAfterItsText(ApplicationContext context) {
+		List<String> chunks = new CopyOnWriteArrayList<>();
+		assertThatThrownBy(() -> ask(client(context)).stream()
+			.content()
+			.doOnNext(chunks::add)
+			.collectList()
+			.block(Duration.ofSeconds(20))).isInstanceOf(RuntimeException.class).hasMessageContaining("Failed to json");
+		String received = String.join("", chunks);
 		// Spring AI holds the latest chunk back until the next one arrives, so the text
 		// before the failure arrives but for its last chunk.
 		assertThat(received).isEqualTo("Paris");
@@ -317,24 +306,6 @@ class ProviderFaultsEndToEndTests {
 
 	private static int promptTokens() {
 		return TokenCounter.create().countPrompt(new Prompt(new UserMessage(QUESTION)), "gpt-4o-mini").total();
-	}
-
-	private static UsageRecord usageOf(ChatClientResponse response) {
-		return (UsageRecord) response.context().get(ResourceContextKeys.USAGE);
-	}
-
-	private static double calls(ApplicationContext context, String outcome) {
-		return context.getBean(MeterRegistry.class)
-			.get("ai.resource.calls")
-			.tags("outcome", outcome)
-			.counters()
-			.stream()
-			.mapToDouble((counter) -> counter.count())
-			.sum();
-	}
-
-	private static ChatClient client(ApplicationContext context) {
-		return context.getBean(ChatClient.Builder.class).build();
 	}
 
 	private static ChatClient.ChatClientRequestSpec ask(ChatClient client) {

@@ -1,8 +1,6 @@
 package io.github.airesource.autoconfigure;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,14 +18,12 @@ import io.github.airesource.testsupport.RedisTestSupport;
 import io.github.airesource.testsupport.TcpProxy;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.memory.ChatMemory;
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.messages.Message;
-import org.springframework.ai.chat.messages.SystemMessage;
-import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 
+import static io.github.airesource.autoconfigure.EndToEndCalls.client;
+import static io.github.airesource.autoconfigure.EndToEndCalls.longConversation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -167,16 +163,8 @@ class SlowRedisEndToEndTests {
 	}
 
 	private static String converse(ChatClient client, String conversation) {
-		List<Message> history = new ArrayList<>();
-		history.add(new SystemMessage("You are a helpful travel assistant."));
-		for (int turn = 1; turn <= 8; turn++) {
-			history.add(new UserMessage("Turn " + turn + ": tell me about the museums, parks and cafes of Lisbon, "
-					+ "and which of them are open on Sunday mornings in spring."));
-			history.add(new AssistantMessage("Turn " + turn + ": Lisbon has the Gulbenkian, the Tile Museum, "
-					+ "Estrela park and many cafes, most of them open on Sunday mornings."));
-		}
 		return client.prompt()
-			.messages(history)
+			.messages(longConversation())
 			.user("And on Monday?")
 			.options(OpenAiChatOptions.builder().temperature(0.0).build())
 			.advisors((a) -> a.param(ResourceContextKeys.USER, "alice").param(ChatMemory.CONVERSATION_ID, conversation))
@@ -205,10 +193,6 @@ class SlowRedisEndToEndTests {
 			.stream()
 			.mapToDouble((meter) -> meter.measure().iterator().next().getValue())
 			.sum();
-	}
-
-	private static ChatClient client(ApplicationContext context) {
-		return context.getBean(ChatClient.Builder.class).build();
 	}
 
 }

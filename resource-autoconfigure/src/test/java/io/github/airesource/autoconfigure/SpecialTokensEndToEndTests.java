@@ -18,8 +18,8 @@ import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ApplicationContext;
 
+import static io.github.airesource.autoconfigure.EndToEndCalls.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -113,10 +113,6 @@ class SpecialTokensEndToEndTests {
 
 	private static int promptTokens(String question) {
 		return COUNTER.countPrompt(new Prompt(new UserMessage(question)), "gpt-4o-mini").total();
-	}
-
-	private static ChatClient client(ApplicationContext context) {
-		return context.getBean(ChatClient.Builder.class).build();
 	}
 
 	private static ChatClient.ChatClientRequestSpec ask(ChatClient client, String question) {

@@ -24,8 +24,10 @@ import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ApplicationContext;
 
+import static io.github.airesource.autoconfigure.EndToEndCalls.calls;
+import static io.github.airesource.autoconfigure.EndToEndCalls.client;
+import static io.github.airesource.autoconfigure.EndToEndCalls.usageOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -193,24 +195,6 @@ class UnknownModelEndToEndTests {
 			assertThat(response.context().get(ResourceContextKeys.ROUTING_DECISION))
 				.isEqualTo(new RoutingDecision(UNKNOWN, "gpt-4.1", RoutingDecision.CONTEXT_WINDOW, "context-window"));
 		});
-	}
-
-	private static UsageRecord usageOf(ChatClientResponse response) {
-		return (UsageRecord) response.context().get(ResourceContextKeys.USAGE);
-	}
-
-	private static double calls(ApplicationContext context, String outcome) {
-		return context.getBean(MeterRegistry.class)
-			.get("ai.resource.calls")
-			.tags("outcome", outcome)
-			.counters()
-			.stream()
-			.mapToDouble((counter) -> counter.count())
-			.sum();
-	}
-
-	private static ChatClient client(ApplicationContext context) {
-		return context.getBean(ChatClient.Builder.class).build();
 	}
 
 	private static ChatClient.ChatClientRequestSpec ask(ChatClient client, String model) {

@@ -29,18 +29,7 @@ public final class TestTools {
 							  "unit":{"type":"string","description":"The unit of temperature to return","enum":["celsius","fahrenheit"]}},
 							 "required":["location"]}""")
 			.build();
-		return new ToolCallback() {
-			@Override
-			public ToolDefinition getToolDefinition() {
-				return definition;
-			}
-
-			@Override
-			public String call(String toolInput) {
-				calls.incrementAndGet();
-				return "{\"temperature\":21,\"unit\":\"celsius\"}";
-			}
-		};
+		return tool(definition, "{\"temperature\":21,\"unit\":\"celsius\"}", calls);
 	}
 
 	/**
@@ -56,6 +45,10 @@ public final class TestTools {
 			.description("Return the " + name.replace('_', ' '))
 			.inputSchema("{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}")
 			.build();
+		return tool(definition, result, calls);
+	}
+
+	private static ToolCallback tool(ToolDefinition definition, String result, AtomicInteger calls) {
 		return new ToolCallback() {
 			@Override
 			public ToolDefinition getToolDefinition() {
