@@ -17,6 +17,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import static io.github.airesource.autoconfigure.FailureAnalyses.bindFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,6 +43,21 @@ class InvalidConfigurationTests {
 			FailureAnalysis analysis = analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains("Property: " + property);
 			assertThat(analysis.getAction()).contains(advice);
+		});
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = { "ai.resource.usage.max-tracked-scopes=lots | lots | to int",
+			"ai.resource.tokens.memo-size=huge | huge | DataSize",
+			"ai.resource.usage.store=mongo | mongo | The following values are valid",
+			"ai.resource.budget.enabled=true,ai.resource.budget.limits.x.period=daily | daily | java.time.Duration" })
+	void whenAValueIsOfTheWrongTypeThenStartupFailsWithBootsBindingFailureNamingThePropertyAndTheValue(String settings,
+			String value, String expected) {
+		String property = settings.substring(settings.lastIndexOf(',') + 1, settings.lastIndexOf('='));
+		this.runner.withPropertyValues(settings.split(",")).run((context) -> {
+			FailureAnalysis analysis = bindFailure(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains(property).contains("\"" + value + "\"");
+			assertThat(analysis.getDescription() + analysis.getAction()).contains(expected);
 		});
 	}
 

@@ -328,6 +328,62 @@ public final class OpenAiWireServer implements AutoCloseable {
 	}
 
 	/**
+	 * Answer the next request with exactly this status, content type and body, for
+	 * answers a provider should never give: a body that is not JSON, JSON without
+	 * {@code choices} or {@code usage}, an HTML error page of a proxy.
+	 * @param status the HTTP status
+	 * @param contentType the {@code Content-Type} header
+	 * @param body the body, sent as it is
+	 * @return this server
+	 */
+	public OpenAiWireServer replyRaw(int status, String contentType, String body) {
+		this.server
+			.enqueue(new MockResponse().setResponseCode(status).setHeader("Content-Type", contentType).setBody(body));
+		return this;
+	}
+
+	/**
+	 * Answer the next request with a stream of server-sent events whose data are sent as
+	 * they are, one event each: valid chunks, garbage, or no {@code [DONE]} at all.
+	 * @param data the data of each event, in order
+	 * @return this server
+	 */
+	public OpenAiWireServer streamRaw(String... data) {
+		StringBuilder body = new StringBuilder();
+		for (String event : data) {
+			body.append("data: ").append(event).append("\n\n");
+		}
+		this.server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body.toString()));
+		return this;
+	}
+
+	/**
+	 * Answer the next request with the start of a stream and drop the connection after
+	 * these bytes, as a provider or proxy failing in the middle of an event does.
+	 * @param body the bytes sent before the connection drops, such as one whole event and
+	 * half of the next
+	 * @return this server
+	 */
+	public OpenAiWireServer streamCutAfter(String body) {
+		int length = body.getBytes(StandardCharsets.UTF_8).length;
+		this.server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
+			.setHeader("Content-Length", String.valueOf(length + 1_000_000))
+			.setBody(body)
+			.setSocketPolicy(SocketPolicy.DISCONNECT_AT_END));
+		return this;
+	}
+
+	/**
+	 * Return the data of one stream chunk as OpenAI writes it, carrying text.
+	 * @param model the model the chunk names
+	 * @param text the text
+	 * @return the chunk's JSON
+	 */
+	public String textChunk(String model, String text) {
+		return chunk(model, Map.of("content", text), null);
+	}
+
+	/**
 	 * Answer the next request with 429 Too Many Requests and a {@code Retry-After}
 	 * header.
 	 * @param retryAfter the wait the provider asks for

@@ -29,6 +29,26 @@ public final class TestTools {
 							  "unit":{"type":"string","description":"The unit of temperature to return","enum":["celsius","fahrenheit"]}},
 							 "required":["location"]}""")
 			.build();
+		return tool(definition, "{\"temperature\":21,\"unit\":\"celsius\"}", calls);
+	}
+
+	/**
+	 * A tool that answers the same text to every call, as large as a test needs.
+	 * @param name the tool's name
+	 * @param result the answer
+	 * @param calls counts the tool's invocations
+	 * @return the tool
+	 */
+	public static ToolCallback answering(String name, String result, AtomicInteger calls) {
+		ToolDefinition definition = ToolDefinition.builder()
+			.name(name)
+			.description("Return the " + name.replace('_', ' '))
+			.inputSchema("{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}")
+			.build();
+		return tool(definition, result, calls);
+	}
+
+	private static ToolCallback tool(ToolDefinition definition, String result, AtomicInteger calls) {
 		return new ToolCallback() {
 			@Override
 			public ToolDefinition getToolDefinition() {
@@ -38,7 +58,7 @@ public final class TestTools {
 			@Override
 			public String call(String toolInput) {
 				calls.incrementAndGet();
-				return "{\"temperature\":21,\"unit\":\"celsius\"}";
+				return result;
 			}
 		};
 	}

@@ -88,9 +88,9 @@ public class ChatController {
 	/**
 	 * Stream an answer as server-sent events: {@code token} events with the text as it
 	 * arrives, then one {@code usage} event with the usage record. A resource limit that
-	 * refuses the call, a timeout or a runaway tool loop ends the stream with an
-	 * {@code error} event holding a problem detail, since the status line has already
-	 * been sent.
+	 * refuses the call, a timeout, a runaway tool loop or a failing model provider ends
+	 * the stream with an {@code error} event holding a problem detail, since the status
+	 * line has already been sent.
 	 * @param message what the user says
 	 * @param conversationId the conversation to continue, or {@code null} to start one
 	 * @param user who is asking, or {@code null}
@@ -125,7 +125,7 @@ public class ChatController {
 
 	private static boolean answeredAsProblem(Throwable ex) {
 		return ex instanceof ResourceLimitException || ex instanceof CallTimeoutException
-				|| ex instanceof ToolIterationLimitException;
+				|| ex instanceof ToolIterationLimitException || ResourceLimitExceptionHandler.isProviderFailure(ex);
 	}
 
 	private static String requireMessage(@Nullable String message) {

@@ -8,13 +8,19 @@ import io.github.airesource.core.guard.PromptTooLargeException;
 import io.github.airesource.core.guard.ToolIterationLimitException;
 import io.github.airesource.core.memory.MemoryPressureException;
 import io.github.airesource.core.redis.StoreUnavailableException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
+import org.springframework.ai.retry.NonTransientAiException;
+import org.springframework.ai.retry.TransientAiException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.client.RestClientException;
+import org.springframework.web.reactive.function.client.WebClientException;
 
 /**
  * Answers a call refused by a resource limit with 429 Too Many Requests (503 Service
@@ -22,10 +28,15 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * 413 Content Too Large for a prompt over the guard's size), as an RFC 9457 problem
  * detail naming the limit and its scope, and with {@code Retry-After} when the limit
  * knows when capacity returns. A call that ran out of time is a 504 Gateway Timeout, a
- * model that kept asking for tools a 502 Bad Gateway.
+ * model that kept asking for tools a 502 Bad Gateway, and so is a model provider that
+ * failed (an HTTP error, an answer that is not a chat completion, a connection that
+ * broke): its error is logged, never repeated to the caller, since a provider's message
+ * can quote the request or a part of the API key.
  */
 @RestControllerAdvice
 public class ResourceLimitExceptionHandler {
+
+	private static final Log logger = LogFactory.getLog(ResourceLimitExceptionHandler.class);
 
 	@ExceptionHandler(ResourceLimitException.class)
 	ResponseEntity<ProblemDetail> handleResourceLimit(ResourceLimitException ex) {
@@ -44,14 +55,38 @@ public class ResourceLimitExceptionHandler {
 		return ResponseEntity.status(HttpStatus.BAD_GATEWAY).body(problemOf(ex));
 	}
 
+	@ExceptionHandler({ NonTransientAiException.class, TransientAiException.class, RestClientException.class,
+			WebClientException.class })
+	ResponseEntity<ProblemDetail> handleProviderFailure(RuntimeException ex) {
+		return ResponseEntity.status(HttpStatus.BAD_GATEWAY).body(problemOf(ex));
+	}
+
+	/**
+	 * Whether an exception says that the model provider failed: it answered an HTTP error
+	 * or something that is not a chat completion, or the connection broke.
+	 * @param ex the exception
+	 * @return whether it is the provider's failure
+	 */
+	static boolean isProviderFailure(Throwable ex) {
+		return ex instanceof NonTransientAiException || ex instanceof TransientAiException
+				|| ex instanceof RestClientException || ex instanceof WebClientException;
+	}
+
 	/**
 	 * Describe a call the model did not finish as a problem detail.
-	 * @param ex the timeout or the runaway tool loop
+	 * @param ex the timeout, the runaway tool loop or the provider's failure
 	 * @return the problem detail
 	 */
 	static ProblemDetail problemOf(RuntimeException ex) {
 		if (ex instanceof ResourceLimitException limit) {
 			return problemOf(limit);
+		}
+		if (isProviderFailure(ex)) {
+			logger.warn("The model provider failed", ex);
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_GATEWAY,
+					"The model provider could not answer; the error is in the application's log.");
+			problem.setTitle("Model provider failed");
+			return problem;
 		}
 		boolean timeout = ex instanceof CallTimeoutException;
 		ProblemDetail problem = ProblemDetail

@@ -1,5 +1,6 @@
 package io.github.airesource.sample;
 
+import java.time.Duration;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,6 +74,53 @@ class OpenAiModeTests {
 		assertThat(request.at("/messages/0/role").asText()).isEqualTo("system");
 		assertThat(request.at("/messages/0/content").asText()).isEqualTo(ChatController.SYSTEM_PROMPT);
 		assertThat(request.at("/messages/1/content").asText()).isEqualTo("Capital of France?");
+	}
+
+	@Test
+	void whenTheProviderFailsThenTheAnswerIsA502ProblemDetailThatDoesNotRepeatTheProvidersError(
+			@Autowired WebTestClient client) {
+		SERVER.fail(401, "Incorrect API key provided: sk-abc***xyz");
+		SERVER.replyRaw(200, "text/html", "<html><body>502 Bad Gateway</body></html>");
+
+		// Questions of their own: the sample's response cache answers a repeated one.
+		for (String question : new String[] { "Capital of Peru?", "Capital of Chile?" }) {
+			JsonNode problem = client.post()
+				.uri("/api/chat")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("message", question, "user", "bob"))
+				.exchange()
+				.expectStatus()
+				.isEqualTo(502)
+				.expectBody(JsonNode.class)
+				.returnResult()
+				.getResponseBody();
+
+			assertThat(problem.get("title").asText()).isEqualTo("Model provider failed");
+			assertThat(problem.get("status").asInt()).isEqualTo(502);
+			assertThat(problem.toString()).doesNotContain("sk-abc", "Incorrect API key", "html");
+			assertThat(SERVER.takeRequest().at("/messages/1/content").asText()).isEqualTo(question);
+		}
+	}
+
+	@Test
+	void whenTheProviderFailsDuringAStreamThenTheStreamEndsWithA502ErrorEvent(@Autowired WebTestClient client) {
+		SERVER.fail(500, "The server had an error while processing your request.");
+
+		// The first stream of a context starts Reactor Netty: seconds on a busy machine.
+		EventStream stream = EventStream.read(client.mutate()
+			.responseTimeout(Duration.ofSeconds(60))
+			.build()
+			.get()
+			.uri((uri) -> uri.path("/api/chat/stream")
+				.queryParam("message", "Describe Lima.")
+				.queryParam("user", "bob")
+				.build()));
+
+		assertThat(stream.named("token")).isEmpty();
+		assertThat(stream.named("error")).singleElement()
+			.satisfies((error) -> assertThat(error.data()).contains("\"status\":502", "Model provider failed")
+				.doesNotContain("processing your request"));
+		assertThat(SERVER.takeRequest().get("stream").asBoolean()).isTrue();
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package io.github.airesource.sample;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.github.airesource.core.ResourceLimitException;
 import io.github.airesource.core.guard.CallTimeoutException;
@@ -12,10 +13,13 @@ import io.github.airesource.core.redis.StoreUnavailableException;
 import io.github.airesource.core.scope.ScopeType;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.ai.retry.NonTransientAiException;
+import org.springframework.ai.retry.TransientAiException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.client.ResourceAccessException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,6 +95,19 @@ class ResourceLimitExceptionHandlerTests {
 		assertThat(timeout.getBody().getTitle()).isEqualTo("Model call timed out");
 		assertThat(tools.getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
 		assertThat(tools.getBody().getTitle()).isEqualTo("Model kept calling tools");
+	}
+
+	@Test
+	void whenTheModelProviderFailsThenTheAnswerIs502WithoutTheProvidersMessage() {
+		for (RuntimeException failure : List.of(new NonTransientAiException("HTTP 401 - Incorrect API key sk-abc"),
+				new TransientAiException("HTTP 503 - Overloaded, sk-abc"),
+				new ResourceAccessException("I/O error: Connection reset, sk-abc"))) {
+			ResponseEntity<ProblemDetail> response = this.handler.handleProviderFailure(failure);
+
+			assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
+			assertThat(response.getBody().getTitle()).isEqualTo("Model provider failed");
+			assertThat(response.getBody().getDetail()).doesNotContain("sk-abc");
+		}
 	}
 
 }

@@ -15,6 +15,7 @@ import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.scope.ScopeType;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -114,13 +115,16 @@ public class BudgetsEndpoint {
 	 * @param extraTokens tokens to add, may be {@code null}
 	 * @param extraCost USD to add, may be {@code null}
 	 * @return the key's state afterwards, or {@code null} (404) for an unknown limit
+	 * @throws InvalidEndpointRequestException (400) for a negative amount
 	 */
 	@WriteOperation
 	@Nullable
 	public BudgetKeyDescriptor grant(@Selector String limit, @Selector String key, @Nullable Long extraTokens,
 			@Nullable BigDecimal extraCost) {
 		if ((extraTokens != null && extraTokens < 0) || (extraCost != null && extraCost.signum() < 0)) {
-			throw new IllegalArgumentException("A grant cannot be negative");
+			// Answered 400 Bad Request, as a request Actuator cannot bind is.
+			throw new InvalidEndpointRequestException("A grant cannot be negative: use DELETE to reset a key",
+					"extraTokens and extraCost must be 0 or more");
 		}
 		return this.budgets.limit(limit).map((found) -> {
 			this.budgets.store()

@@ -62,11 +62,7 @@ public class CacheProperties implements InitializingBean {
 		String response = PREFIX + ".response.";
 		positive(response + "ttl", this.response.ttl, "such as 1h");
 		atLeastOne(response + "max-entries", this.response.maxEntries, "such as 10000");
-		if (this.response.maxSize == null || this.response.maxSize.toBytes() < 1) {
-			throw new InvalidResourcePropertyException(response + "max-size", this.response.maxSize,
-					"the memory store needs room for at least one entry",
-					"Set " + response + "max-size to a size such as 64MB.");
-		}
+		atLeastOneByte(response + "max-size", this.response.maxSize);
 		if (!(this.response.maxTemperature >= 0 && this.response.maxTemperature <= 2)) {
 			throw new InvalidResourcePropertyException(response + "max-temperature", this.response.maxTemperature,
 					"temperatures run from 0 to 2",
@@ -90,6 +86,7 @@ public class CacheProperties implements InitializingBean {
 		String tool = PREFIX + ".tool.";
 		positive(tool + "ttl", this.tool.ttl, "such as 10m");
 		atLeastOne(tool + "max-entries", this.tool.maxEntries, "such as 10000");
+		atLeastOneByte(tool + "max-size", this.tool.maxSize);
 		this.tool.tools.forEach((name, text) -> {
 			Duration ttl;
 			try {
@@ -111,6 +108,14 @@ public class CacheProperties implements InitializingBean {
 		if (value == null || value.isNegative() || value.isZero()) {
 			throw new InvalidResourcePropertyException(property, value, "entries need a positive lifetime",
 					"Set " + property + " to a duration " + example + ".");
+		}
+	}
+
+	private static void atLeastOneByte(String property, DataSize value) {
+		if (value == null || value.toBytes() < 1) {
+			throw new InvalidResourcePropertyException(property, value,
+					"the memory store needs room for at least one entry",
+					"Set " + property + " to a size such as 64MB.");
 		}
 	}
 
@@ -411,6 +416,12 @@ public class CacheProperties implements InitializingBean {
 		private long maxEntries = 10_000;
 
 		/**
+		 * Most heap the tool results kept may take, estimated from their text; a larger
+		 * result is passed on but not kept.
+		 */
+		private DataSize maxSize = DataSize.ofMegabytes(64);
+
+		/**
 		 * Tools whose results are cached, by name, each with its TTL (a duration such as
 		 * 5m, or empty for the default ttl); tools not listed are never cached.
 		 */
@@ -445,6 +456,14 @@ public class CacheProperties implements InitializingBean {
 
 		public void setMaxEntries(long maxEntries) {
 			this.maxEntries = maxEntries;
+		}
+
+		public DataSize getMaxSize() {
+			return this.maxSize;
+		}
+
+		public void setMaxSize(DataSize maxSize) {
+			this.maxSize = maxSize;
 		}
 
 		public Map<String, String> getTools() {

@@ -39,6 +39,7 @@ public class ToolCacheAutoConfiguration {
 			.defaultTtl(tool.getTtl())
 			.tools(tool.toolTtls())
 			.maxEntries(tool.getMaxEntries())
+			.maxBytes(tool.getMaxSize().toBytes())
 			.perUser(properties.isPerUser())
 			.build();
 	}

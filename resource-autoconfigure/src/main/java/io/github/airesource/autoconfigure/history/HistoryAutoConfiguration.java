@@ -3,6 +3,7 @@ package io.github.airesource.autoconfigure.history;
 import io.github.airesource.autoconfigure.ChatModels;
 import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import io.github.airesource.autoconfigure.ResourceAutoConfiguration;
+import io.github.airesource.autoconfigure.redis.RedisStoreMetrics;
 import io.github.airesource.autoconfigure.redis.RedisStores;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
@@ -120,6 +121,26 @@ public class HistoryAutoConfiguration {
 		@ConditionalOnMissingBean(HistoryStore.class)
 		RedisHistoryStore resourceHistoryStore(ObjectProvider<ResourceRedis> redis) {
 			return new RedisHistoryStore(RedisStores.require(redis, STORE));
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+		static class RedisStoreMetricsConfiguration {
+
+			/**
+			 * Count the history store's failed Redis round trips, which calls survive
+			 * without their remembered cut, in {@code ai.resource.redis.failures} as
+			 * every Redis store's.
+			 * @param store the store, when it is this Redis store
+			 * @return the binder
+			 */
+			@Bean
+			@ConditionalOnMissingBean(name = "resourceHistoryRedisMetrics")
+			MeterBinder resourceHistoryRedisMetrics(ObjectProvider<RedisHistoryStore> store) {
+				return (registry) -> store
+					.ifAvailable((redisStore) -> RedisStoreMetrics.bind(redisStore.health(), registry));
+			}
+
 		}
 
 	}

@@ -30,12 +30,12 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static io.github.airesource.autoconfigure.FailureAnalyses.analyze;
+import static io.github.airesource.autoconfigure.FailureAnalyses.bindFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
@@ -195,14 +195,14 @@ class BudgetAutoConfigurationTests {
 	@Test
 	void whenScopeOrActionIsUnknownThenStartupFailsNamingThePropertyAndTheValidValues() {
 		this.enabled.withPropertyValues("ai.resource.budget.limits.per-user-daily.scope=planet").run((context) -> {
-			FailureAnalysis analysis = bindFailureAnalysis(context.getStartupFailure());
+			FailureAnalysis analysis = bindFailure(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains("ai.resource.budget.limits.per-user-daily.scope")
 				.contains("planet");
 			assertThat(analysis.getAction()).contains("USER").contains("TENANT").contains("GLOBAL");
 		});
 		this.enabled.withPropertyValues("ai.resource.budget.limits.per-user-daily.on-exhausted=shrug")
 			.run((context) -> {
-				FailureAnalysis analysis = bindFailureAnalysis(context.getStartupFailure());
+				FailureAnalysis analysis = bindFailure(context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("ai.resource.budget.limits.per-user-daily.on-exhausted");
 				assertThat(analysis.getAction()).contains("REJECT").contains("FALLBACK_MODEL");
 			});
@@ -238,17 +238,6 @@ class BudgetAutoConfigurationTests {
 				"ai.resource.pricing.models[llama3.1-8b].input=0", "ai.resource.pricing.models[llama3.1-8b].output=0")
 			.withBean(ChatModel.class, () -> chatModel)
 			.run((context) -> assertThat(context).hasNotFailed());
-	}
-
-	/**
-	 * What Spring Boot prints for a value that cannot be bound (its analyzer is not
-	 * public).
-	 */
-	private static FailureAnalysis bindFailureAnalysis(Throwable failure) throws Exception {
-		var analyzer = Class.forName("org.springframework.boot.diagnostics.analyzer.BindFailureAnalyzer")
-			.getDeclaredConstructor();
-		analyzer.setAccessible(true);
-		return ((FailureAnalyzer) analyzer.newInstance()).analyze(failure);
 	}
 
 }

@@ -145,4 +145,13 @@ class ToolCacheAutoConfigurationTests {
 				.hasMessageContaining("ai.resource.cache.tool.tools.get_current_weather"));
 	}
 
+	@Test
+	void whenTheMaxSizeIsNotPositiveThenStartupFailsNamingTheProperty() {
+		this.enabled.withPropertyValues("ai.resource.cache.tool.max-size=0B")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("ai.resource.cache.tool.max-size"));
+	}
+
 }

@@ -517,8 +517,28 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		}
 
 		void settle(UsageRecord record) {
-			settleIfOpen((long) record.promptTokens() + record.completionTokens(),
-					(record.cost() != null) ? BudgetMoney.toNanosCeiling(record.cost()) : 0);
+			settleIfOpen((long) record.promptTokens() + record.completionTokens(), costNanos(record.cost(),
+					record.promptTokens(), record.cachedPromptTokens(), record.completionTokens()));
+		}
+
+		/**
+		 * The cost a call settles to: what it cost; else, when the provider named a model
+		 * without a price (a proxy's or a deployment's own name), its tokens at the price
+		 * of the model it was admitted for, since a cost budget must not be charged
+		 * nothing for tokens that were paid for; else what was reserved.
+		 */
+		private long costNanos(@Nullable BigDecimal cost, int promptTokens, int cachedPromptTokens,
+				int completionTokens) {
+			if (cost != null) {
+				return BudgetMoney.toNanosCeiling(cost);
+			}
+			BigDecimal admitted = BudgetAdvisor.this.pricing.cost(
+					RequestModels.modelOf(this.request, BudgetAdvisor.this.defaultModel), promptTokens,
+					cachedPromptTokens, completionTokens);
+			if (admitted != null) {
+				return BudgetMoney.toNanosCeiling(admitted);
+			}
+			return this.charges.isEmpty() ? 0 : this.charges.get(0).costNanos();
 		}
 
 		/**
@@ -543,7 +563,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 				BigDecimal cost = BudgetAdvisor.this.pricing.cost(model, usage.promptTokens(),
 						usage.cachedPromptTokens(), usage.completionTokens());
 				settleIfOpen((long) usage.promptTokens() + usage.completionTokens(),
-						(cost != null) ? BudgetMoney.toNanosCeiling(cost) : 0);
+						costNanos(cost, usage.promptTokens(), usage.cachedPromptTokens(), usage.completionTokens()));
 				return;
 			}
 			BudgetCharge first = this.charges.get(0);

@@ -13,18 +13,10 @@ import org.springframework.util.Assert;
 
 /**
  * Keeps cached answers in this instance's heap, in a Caffeine cache bounded both by
- * entries and by bytes, each entry with its own TTL.
- *
- * <p>
- * Caffeine takes one bound only, a count or a total weight. Both bounds are kept with one
- * weight: an entry of {@code b} bytes weighs {@code max(1, ceil(b * maxEntries /
- * maxBytes))} and the cache holds at most {@code maxEntries} of weight. Every entry
- * weighs at least 1, so no more than {@code maxEntries} fit; and the weights add up to at
- * least {@code totalBytes * maxEntries / maxBytes}, so the bytes never pass
- * {@code maxBytes}. Small entries are bounded by the count, large ones by the bytes, and
- * an entry larger than {@code maxBytes} on its own is never kept. The bytes are the
- * entry's {@link CachedResponse#retainedBytes() estimate} plus {@value #ENTRY_OVERHEAD}
- * for its key and Caffeine's bookkeeping.
+ * entries and by bytes ({@link EntryBound}: an entry larger than the byte bound on its
+ * own is never kept), each entry with its own TTL. The bytes are the entry's
+ * {@link CachedResponse#retainedBytes() estimate} plus {@value #ENTRY_OVERHEAD} for its
+ * key and Caffeine's bookkeeping.
  *
  * <p>
  * Evictions for size (not expiry) are counted in {@link #statistics()}. Maintenance runs
@@ -41,9 +33,7 @@ public final class InMemoryResponseCacheStore implements ResponseCacheStore {
 
 	private final Cache<Key, Entry> cache;
 
-	private final long maxEntries;
-
-	private final long maxBytes;
+	private final EntryBound bound;
 
 	private final CacheStatistics statistics = new CacheStatistics();
 
@@ -63,14 +53,10 @@ public final class InMemoryResponseCacheStore implements ResponseCacheStore {
 	 * @param ticker the time source of the TTLs
 	 */
 	public InMemoryResponseCacheStore(long maxEntries, long maxBytes, Ticker ticker) {
-		Assert.isTrue(maxEntries >= 1 && maxEntries <= Integer.MAX_VALUE,
-				"maxEntries must be between 1 and " + Integer.MAX_VALUE);
-		Assert.isTrue(maxBytes >= 1, "maxBytes must be at least 1");
 		Assert.notNull(ticker, "ticker must not be null");
-		this.maxEntries = maxEntries;
-		this.maxBytes = maxBytes;
+		this.bound = new EntryBound(maxEntries, maxBytes);
 		this.cache = Caffeine.newBuilder()
-			.maximumWeight(maxEntries)
+			.maximumWeight(this.bound.maximumWeight())
 			.weigher((Key key, Entry entry) -> weight(entry.bytes))
 			.expireAfter(Expiry.writing((Key key, Entry entry) -> entry.ttl))
 			.ticker(ticker)
@@ -84,9 +70,7 @@ public final class InMemoryResponseCacheStore implements ResponseCacheStore {
 	}
 
 	int weight(long bytes) {
-		// In double: bytes * maxEntries may not fit a long; the weight is clamped anyway.
-		double weight = Math.ceil((double) bytes * this.maxEntries / this.maxBytes);
-		return (int) Math.max(1, Math.min(weight, Integer.MAX_VALUE));
+		return this.bound.weight(bytes);
 	}
 
 	@Override

@@ -107,6 +107,33 @@ class BudgetAdvisorTests {
 	}
 
 	@Test
+	void whenTheProviderNamesAModelWithoutAPriceThenTheCostIsChargedAtThePriceOfTheModelTheCallWasAdmittedFor() {
+		BudgetLimit daily = BudgetLimit.of("per-user-daily", ScopeType.USER, Duration.ofDays(1),
+				new BudgetAmount(10_000L, new BigDecimal("1.00")));
+		this.server.reply(OpenAiCompletion.text("Paris.").model("acme-gateway-deployment-7").usage(1200, 300))
+			.reply(OpenAiCompletion.text("Paris.").model("acme-gateway-deployment-7").usage(1200, 300));
+		BudgetAdvisor budgetOnly = BudgetAdvisor.builder(budgets(daily))
+			.tokenCounter(this.tokenCounter)
+			.clock(this.clock)
+			.build();
+
+		// Settled from the usage advisor's record, whose cost is unknown...
+		ask(client(daily), "alice", OpenAiChatOptions.builder().model("gpt-4o").maxTokens(4000).build());
+		// ...and from the provider's usage, without a usage advisor.
+		ask(ChatClient.builder(OpenAiTestModels.chatModel(this.server)).defaultAdvisors(budgetOnly).build(), "bob",
+				OpenAiChatOptions.builder().model("gpt-4o").maxTokens(4000).build());
+
+		assertThat(this.recorded).singleElement().satisfies((record) -> assertThat(record.cost()).isNull());
+		for (String user : List.of("alice", "bob")) {
+			BudgetUsage usage = this.store.usage(daily, user);
+			assertThat(usage.usedTokens()).isEqualTo(1500);
+			// gpt-4o: 1200 * 2.50 + 300 * 10.00 per 1M
+			assertThat(usage.usedCostNanos()).as(user).isEqualTo(6_000_000);
+			assertThat(usage.reservedCostNanos()).isZero();
+		}
+	}
+
+	@Test
 	void whenTheCallUsesMoreThanReservedThenTheOverrunIsCharged() {
 		BudgetLimit daily = tokens("per-user-daily", ScopeType.USER, 10_000);
 		this.server.reply(OpenAiCompletion.text("A long answer.").usage(60, 900));

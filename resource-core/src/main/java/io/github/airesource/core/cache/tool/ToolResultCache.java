@@ -18,6 +18,7 @@ import io.github.airesource.core.cache.CacheControls;
 import io.github.airesource.core.cache.CachePartition;
 import io.github.airesource.core.cache.CacheStatistics;
 import io.github.airesource.core.cache.CanonicalJson;
+import io.github.airesource.core.cache.EntryBound;
 import io.github.airesource.core.cache.ManagedCache;
 import io.github.airesource.core.scope.CallScope;
 
@@ -28,7 +29,9 @@ import org.springframework.util.Assert;
 
 /**
  * The results of the tools an application lists, kept in memory (Caffeine) for a TTL of
- * each tool's own, bounded by a number of entries.
+ * each tool's own, bounded by a number of entries and by their estimated bytes
+ * ({@link EntryBound}): a tool that returns megabytes cannot fill the heap, and a result
+ * larger than the whole byte bound is passed on but never kept.
  *
  * <p>
  * An entry's key is the tool's name, its arguments in canonical JSON
@@ -51,6 +54,15 @@ public final class ToolResultCache implements ManagedCache {
 	/** The name of this cache in the endpoint and the metrics. */
 	public static final String NAME = "tool";
 
+	/** Most estimated bytes of results kept, unless configured otherwise: 64 MB. */
+	public static final long DEFAULT_MAX_BYTES = 64L << 20;
+
+	/**
+	 * Bytes an entry takes besides its strings: the key and partition records and
+	 * Caffeine's node with its expiry and weight.
+	 */
+	static final int ENTRY_OVERHEAD = 320;
+
 	private final Map<String, Duration> ttls;
 
 	private final boolean perUser;
@@ -62,9 +74,14 @@ public final class ToolResultCache implements ManagedCache {
 	private ToolResultCache(Builder builder) {
 		this.ttls = Collections.unmodifiableMap(new LinkedHashMap<>(builder.ttls));
 		this.perUser = builder.perUser;
+		EntryBound bound = new EntryBound(builder.maxEntries, builder.maxBytes);
 		this.entries = Caffeine.newBuilder()
-			.maximumSize(builder.maxEntries)
+			.maximumWeight(bound.maximumWeight())
+			.weigher((Key key, String result) -> bound.weight(bytes(key, result)))
 			.ticker(builder.ticker)
+			// Maintenance on the calling thread, so that the bounds hold when put
+			// returns.
+			.executor(Runnable::run)
 			.expireAfter(new PerToolExpiry(this.ttls))
 			.evictionListener((Key key, String value, RemovalCause cause) -> {
 				if (cause == RemovalCause.SIZE) {
@@ -188,6 +205,17 @@ public final class ToolResultCache implements ManagedCache {
 		return result;
 	}
 
+	/**
+	 * The estimated bytes of an entry: two per character of its strings (an over-estimate
+	 * for Latin-1 text, which the JVM keeps in one), plus the overhead.
+	 */
+	static long bytes(Key key, String result) {
+		CachePartition partition = key.partition();
+		long chars = (long) result.length() + key.tool().length() + key.arguments().length()
+				+ partition.tenant().length() + partition.user().length() + partition.namespace().length();
+		return 2 * chars + ENTRY_OVERHEAD;
+	}
+
 	@Nullable
 	private static String run(ToolCallback tool, String input, @Nullable ToolContext toolContext) {
 		return (toolContext != null) ? tool.call(input, toolContext) : tool.call(input);
@@ -288,6 +316,8 @@ public final class ToolResultCache implements ManagedCache {
 
 		private long maxEntries = 10_000;
 
+		private long maxBytes = DEFAULT_MAX_BYTES;
+
 		private boolean perUser;
 
 		private Ticker ticker = Ticker.systemTicker();
@@ -345,8 +375,21 @@ public final class ToolResultCache implements ManagedCache {
 		 * @return this builder
 		 */
 		public Builder maxEntries(long maxEntries) {
-			Assert.isTrue(maxEntries > 0, "maxEntries must be positive");
+			Assert.isTrue(maxEntries > 0 && maxEntries <= Integer.MAX_VALUE,
+					"maxEntries must be between 1 and " + Integer.MAX_VALUE);
 			this.maxEntries = maxEntries;
+			return this;
+		}
+
+		/**
+		 * Bound the estimated bytes of the results kept; a result larger than this on its
+		 * own is never kept.
+		 * @param maxBytes the most bytes, at least 1
+		 * @return this builder
+		 */
+		public Builder maxBytes(long maxBytes) {
+			Assert.isTrue(maxBytes > 0, "maxBytes must be positive");
+			this.maxBytes = maxBytes;
 			return this;
 		}
 

@@ -267,6 +267,30 @@ class CachingToolCallbackTests {
 		assertThat(small.name()).isEqualTo("tool");
 	}
 
+	@Test
+	void whenLargeResultsWouldPassTheByteBoundThenOlderOnesAreEvictedAndOneLargerThanTheBoundIsNeverKept() {
+		// About 1 MB estimated per result (two bytes a character), 3 MB allowed.
+		ToolResultCache small = ToolResultCache.builder().tool("weather").maxEntries(100).maxBytes(3L << 20).build();
+		ToolCallback tool = small.decorate(this.weather);
+		this.weather.padding = "x".repeat(500_000);
+
+		for (int i = 0; i < 10; i++) {
+			tool.call("{\"location\":\"city-" + i + "\"}", context("acme", "alice"));
+		}
+
+		assertThat(small.size()).isBetween(1L, 3L);
+		assertThat(small.statistics().snapshot().evictions()).isGreaterThanOrEqualTo(7);
+
+		small.clear();
+		this.weather.padding = "x".repeat(2_000_000);
+		String first = tool.call(PARIS, context("acme", "alice"));
+		String second = tool.call(PARIS, context("acme", "alice"));
+
+		assertThat(first).hasSize(2_000_000 + "weather#11".length());
+		assertThat(second).startsWith("weather#12");
+		assertThat(small.size()).isZero();
+	}
+
 	private static ToolContext context(String tenant, String user, Object... extra) {
 		Map<String, Object> map = new HashMap<>();
 		map.put(ResourceContextKeys.SCOPE, new CallScope(tenant, user, "c-1"));
@@ -294,6 +318,9 @@ class CachingToolCallbackTests {
 		volatile boolean failNext;
 
 		volatile boolean answerNull;
+
+		/** Appended to every answer, to make answers as large as a test needs. */
+		volatile String padding = "";
 
 		CountingTool(String name) {
 			this(name, ToolMetadata.builder().build());
@@ -325,7 +352,7 @@ class CachingToolCallbackTests {
 				this.failNext = false;
 				throw new IllegalStateException(this.definition.name() + " failed");
 			}
-			return this.answerNull ? null : this.definition.name() + "#" + call;
+			return this.answerNull ? null : this.definition.name() + "#" + call + this.padding;
 		}
 
 		@Override
