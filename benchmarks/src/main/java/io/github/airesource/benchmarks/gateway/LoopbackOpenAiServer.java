@@ -74,6 +74,11 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
 		// the headers, a delay that would dwarf what is measured. Read once, when the
 		// server's configuration class loads.
 		System.setProperty("sun.net.httpserver.nodelay", "true");
+		// Above 200 idle keep-alive connections (its default) the JDK server closes the
+		// ones that go idle, and a client that reuses one in that moment fails with "no
+		// response"; the comparison's clients keep up to 64 connections each.
+		System.setProperty("sun.net.httpserver.maxIdleConnections", "2000");
+		System.setProperty("sun.net.httpserver.idleInterval", "600");
 		HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
 		// One thread per request in its latency, as a server holding a connection per
 		// in-flight request does; idle threads end after a minute.
