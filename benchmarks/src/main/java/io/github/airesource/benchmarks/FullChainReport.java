@@ -75,14 +75,17 @@ public final class FullChainReport {
 		}
 		double mean = full.mean - base.mean;
 		double p99 = full.p99 - base.p99;
-		System.out.printf("%s: added %.2f µs mean, %.2f µs p99", what, mean, p99);
+		// The median too: on a busy machine the mean is mostly the calls that lost the
+		// CPU.
+		System.out.printf("%s: added %.2f µs mean, %.2f µs p50, %.2f µs p99", what, mean, full.p50 - base.p50, p99);
 		if (count != null) {
 			double beyond = mean - count.mean;
 			System.out.printf(
-					"; beyond the count of the new question (%.2f µs): %.2f µs mean (target %.0f: %s),"
-							+ " p99 added %s target %.0f",
-					count.mean, beyond, MEAN_TARGET_MICROS, (beyond <= MEAN_TARGET_MICROS) ? "met" : "not met",
-					(p99 <= P99_TARGET_MICROS) ? "within" : "over", P99_TARGET_MICROS);
+					"; beyond the count of the new question (%.2f µs mean, %.2f µs p50): %.2f µs mean, %.2f µs p50"
+							+ " (target %.0f: %s), p99 added %s target %.0f",
+					count.mean, count.p50, beyond, full.p50 - base.p50 - count.p50, MEAN_TARGET_MICROS,
+					(beyond <= MEAN_TARGET_MICROS) ? "met" : "not met", (p99 <= P99_TARGET_MICROS) ? "within" : "over",
+					P99_TARGET_MICROS);
 		}
 		System.out.println();
 	}
