@@ -16,11 +16,10 @@ import io.github.airesource.core.usage.UsageRecord;
  * @param outcome how it ended
  * @param responseId the provider's id of the answer received, or {@code null}
  * @param usage the usage record in the response context, or {@code null}
- * @param text the answer text received, or {@code null}
  * @param error the error, for outcomes not foreseen, or {@code null}
  */
 record CallRecord(String callId, int instance, String tenant, String user, boolean stream, Ask kind, long start,
-		long end, Outcome outcome, String responseId, UsageRecord usage, String text, String error) {
+		long end, Outcome outcome, String responseId, UsageRecord usage, String error) {
 
 	/**
 	 * Whether the call began at or after a moment and ended at or before another.

@@ -234,7 +234,7 @@ final class SoakCallers {
 			catch (RuntimeException ex) {
 				Outcome outcome = outcomeOf(ex);
 				return new CallRecord(callId, instance, this.tenant, this.user, stream, ask, start,
-						System.currentTimeMillis(), outcome, null, null, null,
+						System.currentTimeMillis(), outcome, null, null,
 						(outcome == Outcome.UNEXPECTED) ? describe(ex) : null);
 			}
 			long end = System.currentTimeMillis();
@@ -248,7 +248,7 @@ final class SoakCallers {
 				outcome = Outcome.WRONG_TENANT;
 			}
 			return new CallRecord(callId, instance, this.tenant, this.user, stream, ask, start, end, outcome,
-					answer.responseId(), answer.usage(), answer.text(), null);
+					answer.responseId(), answer.usage(), null);
 		}
 
 		/**

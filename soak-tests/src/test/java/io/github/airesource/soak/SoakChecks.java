@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -86,12 +87,13 @@ final class SoakChecks {
 							Collectors.groupingBy(CallRecord::outcome, TreeMap::new, Collectors.counting()))));
 		summary.section("Outcomes (what the callers saw)");
 		Map<Outcome, Long> outcomes = outcomes((call) -> true);
-		outcomes.forEach((outcome, count) -> summary.figure(outcome.name().toLowerCase().replace('_', '-'), count));
+		outcomes.forEach(
+				(outcome, count) -> summary.figure(outcome.name().toLowerCase(Locale.ROOT).replace('_', '-'), count));
 		summary.figure("refusals by reason",
 				outcomes.entrySet()
 					.stream()
 					.filter((entry) -> entry.getKey().refusal())
-					.map((entry) -> entry.getKey().name().toLowerCase() + " " + entry.getValue())
+					.map((entry) -> entry.getKey().name().toLowerCase(Locale.ROOT) + " " + entry.getValue())
 					.collect(Collectors.joining(", ")));
 		summary.section("Provider (what reached the model)");
 		summary.figure("requests", this.requests.stream().filter((r) -> r.purpose() != Purpose.EMBEDDING).count()
@@ -427,7 +429,7 @@ final class SoakChecks {
 						+ " tokens");
 		for (Purpose purpose : List.of(Purpose.SUMMARY, Purpose.EMBEDDING)) {
 			Bill billed = bill((request) -> request.purpose() == purpose && request.billed());
-			String line = purpose.name().toLowerCase() + ":"
+			String line = purpose.name().toLowerCase(Locale.ROOT) + ":"
 					+ ((purpose == Purpose.SUMMARY) ? LoopbackProvider.SUMMARY_MODEL : WordBagEmbeddingModel.MODEL);
 			UsageTotals ledger = models.getOrDefault(line, UsageTotals.EMPTY);
 			summary.check("ledger line '" + line + "' equals the provider's bill for it",

@@ -95,6 +95,7 @@ class SoakTests {
 	void whenTwoInstancesShareOneRedisUnderLoadFaultsAndOutagesThenNoLimitIsExceededNothingLeaksAndTheLedgerMatchesTheBill()
 			throws Exception {
 		SoakSummary summary = new SoakSummary();
+		String title = "Soak: " + LOAD.toSeconds() + " s of load";
 		try (RedisServerProcess redis = RedisServerProcess.startWithAppendOnlyFile();
 				LoopbackProvider provider = new LoopbackProvider(PricingCatalog.withDefaults(), ESSAY)) {
 			WordBagEmbeddingModel embeddings = new WordBagEmbeddingModel(provider);
@@ -110,11 +111,11 @@ class SoakTests {
 			}
 			finally {
 				instances.forEach(ConfigurableApplicationContext::close);
+				// Also when the soak broke off: what it saw until then.
+				System.out.println(summary.render(title));
+				summary.write(SUMMARY, title);
 			}
 		}
-		String table = summary.render("Soak: " + LOAD.toSeconds() + " s of load");
-		System.out.println(table);
-		summary.write(SUMMARY, "Soak: " + LOAD.toSeconds() + " s of load");
 		assertThat(summary.failures()).as("failed checks (table in %s)", SUMMARY).isEmpty();
 	}
 
