@@ -482,6 +482,12 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		/** 1 once reconciled: through {@link #SETTLED}, no AtomicBoolean per call. */
 		private volatile int settled;
 
+		/**
+		 * Whether other threads may settle: a stream's end and the usage advisor's report
+		 * race. A blocking call settles on its own thread, once it returned or threw.
+		 */
+		private boolean shared;
+
 		private volatile boolean started;
 
 		private boolean observed;
@@ -539,6 +545,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		}
 
 		Admission settledByUsage(ChatClientRequest request) {
+			this.shared = true;
 			this.observed = this.charges.isEmpty() || UsageObservers.register(request, this::settle);
 			return this;
 		}
@@ -610,7 +617,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		}
 
 		private void adjustOnce(long requests, long tokens, long costNanos) {
-			if (this.charges.isEmpty() || !SETTLED.compareAndSet(this, 0, 1)) {
+			if (this.charges.isEmpty() || !settleFirst()) {
 				return;
 			}
 			// A dimension no charge counts changes nothing in the store: without one
@@ -628,6 +635,22 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			else {
 				adjust(requests, tokenDelta, costDelta);
 			}
+		}
+
+		/**
+		 * Whether this is the first settlement: atomically when other threads may settle
+		 * too, else without the atomic instruction (and its fence), on the call's own
+		 * thread.
+		 */
+		private boolean settleFirst() {
+			if (this.shared) {
+				return SETTLED.compareAndSet(this, 0, 1);
+			}
+			if (this.settled != 0) {
+				return false;
+			}
+			SETTLED.lazySet(this, 1);
+			return true;
 		}
 
 		private void adjust(long requests, long tokens, long costNanos) {
