@@ -371,26 +371,34 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 				costNanos = this.reservationPrices.costNanos(model, prompt, output);
 			}
 		}
-		RateLimitCharge[] charges = new RateLimitCharge[applicable.size()];
-		for (int i = 0; i < charges.length; i++) {
-			RateLimit limit = applicable.get(i);
-			String key = scope.idOf(limit.scope());
-			if (limit.costNanos() != null && costNanos == ReservationPrices.UNPRICED) {
-				reject(RateLimitRejection.UNPRICED, request, model);
-				throw new RateLimitExceededException(
-						"Model '" + model + "' has no price, so rate limit '" + limit.name()
-								+ "' (a cost limit) cannot be kept and the call is refused. Set its price under "
-								+ PricingCatalog.priceProperty(model) + " (input and output, USD per 1M tokens)",
-						limit.name(), limit.scope(), key, RateDimension.COST, null);
+		// Unmodifiable, so that the in-memory store keeps it as it is for the states; one
+		// or two limits, as most configurations have, without an array in between.
+		return switch (applicable.size()) {
+			case 1 -> List.of(charge(request, model, scope, applicable.get(0), tokens, costNanos));
+			case 2 -> List.of(charge(request, model, scope, applicable.get(0), tokens, costNanos),
+					charge(request, model, scope, applicable.get(1), tokens, costNanos));
+			default -> {
+				RateLimitCharge[] charges = new RateLimitCharge[applicable.size()];
+				for (int i = 0; i < charges.length; i++) {
+					charges[i] = charge(request, model, scope, applicable.get(i), tokens, costNanos);
+				}
+				yield List.of(charges);
 			}
-			charges[i] = new RateLimitCharge(limit, key, tokens, Math.max(costNanos, 0));
-		}
-		// Unmodifiable, so that the in-memory store keeps it as it is for the states.
-		return switch (charges.length) {
-			case 1 -> List.of(charges[0]);
-			case 2 -> List.of(charges[0], charges[1]);
-			default -> List.of(charges);
 		};
+	}
+
+	private RateLimitCharge charge(ChatClientRequest request, String model, CallScope scope, RateLimit limit,
+			long tokens, long costNanos) {
+		String key = scope.idOf(limit.scope());
+		if (limit.costNanos() != null && costNanos == ReservationPrices.UNPRICED) {
+			reject(RateLimitRejection.UNPRICED, request, model);
+			throw new RateLimitExceededException(
+					"Model '" + model + "' has no price, so rate limit '" + limit.name()
+							+ "' (a cost limit) cannot be kept and the call is refused. Set its price under "
+							+ PricingCatalog.priceProperty(model) + " (input and output, USD per 1M tokens)",
+					limit.name(), limit.scope(), key, RateDimension.COST, null);
+		}
+		return new RateLimitCharge(limit, key, tokens, Math.max(costNanos, 0));
 	}
 
 	private RateLimitExceededException refuseHeld(ChatClientRequest request, String model, ProviderHold hold,
