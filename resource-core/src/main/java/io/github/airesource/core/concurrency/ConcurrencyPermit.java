@@ -1,5 +1,7 @@
 package io.github.airesource.core.concurrency;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.Condition;
@@ -38,10 +40,15 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	 */
 	private long enqueuedNanos;
 
-	// The fields below are guarded by the bulkhead's lock; volatile so that isAdmitted()
-	// can read the state without it.
+	// The fields below are guarded by the bulkhead's lock.
 
-	private volatile State state = State.WAITING;
+	/**
+	 * Written with release and read with acquire ordering (through {@link #STATE}), so
+	 * that isAdmitted() and await() can read it without the lock and whoever sees
+	 * ADMITTED sees the time before it: the same guarantee as a volatile field without
+	 * the full fence each volatile write costs (three per call).
+	 */
+	private State state = State.WAITING;
 
 	/** When the call was admitted, 0 when it is not or its hold is not timed. */
 	private long admittedNanos;
@@ -67,6 +74,17 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	private static final AtomicIntegerFieldUpdater<ConcurrencyPermit> WAIT_REPORTED = AtomicIntegerFieldUpdater
 		.newUpdater(ConcurrencyPermit.class, "waitReported");
 
+	private static final VarHandle STATE;
+
+	static {
+		try {
+			STATE = MethodHandles.lookup().findVarHandle(ConcurrencyPermit.class, "state", State.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	ConcurrencyPermit(ConcurrencyBulkhead bulkhead, ConcurrencyPriority priority, CallScope scope) {
 		this.bulkhead = bulkhead;
 		this.priority = priority;
@@ -78,7 +96,7 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	 * @return {@code true} once admitted, until closed
 	 */
 	public boolean isAdmitted() {
-		return this.state == State.ADMITTED;
+		return state() == State.ADMITTED;
 	}
 
 	/**
@@ -156,7 +174,7 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	}
 
 	State state() {
-		return this.state;
+		return (State) STATE.getAcquire(this);
 	}
 
 	/**
@@ -164,10 +182,10 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	 * @param nanos when, 0 for a call whose hold is not timed
 	 */
 	void admitted(long nanos) {
-		// Written before the volatile state, so that whoever sees the state sees the
+		// Written before the state is released, so that whoever sees the state sees the
 		// time.
 		this.admittedNanos = nanos;
-		this.state = State.ADMITTED;
+		STATE.setRelease(this, State.ADMITTED);
 	}
 
 	/**
@@ -216,7 +234,7 @@ public final class ConcurrencyPermit implements AutoCloseable {
 	}
 
 	void closed() {
-		this.state = State.CLOSED;
+		STATE.setRelease(this, State.CLOSED);
 	}
 
 	@Nullable

@@ -462,29 +462,39 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 				costNanos = this.reservationPrices.costNanos(model, prompt, output);
 			}
 		}
-		RateLimitCharge[] charges = new RateLimitCharge[applicable.size()];
-		for (int i = 0; i < charges.length; i++) {
-			RateLimit limit = applicable.get(i);
-			String key = scope.idOf(limit.scope());
-			if (limit.costNanos() != null && costNanos == ReservationPrices.UNPRICED) {
-				if (!refuseUnpriced) {
-					return null;
-				}
-				reject(RateLimitRejection.UNPRICED, request, model);
-				throw new RateLimitExceededException(
-						"Model '" + model + "' has no price, so rate limit '" + limit.name()
-								+ "' (a cost limit) cannot be kept and the call is refused. Set its price under "
-								+ PricingCatalog.priceProperty(model) + " (input and output, USD per 1M tokens)",
-						limit.name(), limit.scope(), key, RateDimension.COST, null);
-			}
-			charges[i] = new RateLimitCharge(limit, key, tokens, Math.max(costNanos, 0));
+		if (costNanos == ReservationPrices.UNPRICED && !refuseUnpriced) {
+			// A cost limit over a model without a price: the caller decides (the joint
+			// admission falls back to the separate path, which refuses it).
+			return null;
 		}
-		// Unmodifiable, so that the in-memory store keeps it as it is for the states.
-		return switch (charges.length) {
-			case 1 -> List.of(charges[0]);
-			case 2 -> List.of(charges[0], charges[1]);
-			default -> List.of(charges);
+		// Unmodifiable, so that the in-memory store keeps it as it is for the states; one
+		// or two limits, as most configurations have, without an array in between.
+		return switch (applicable.size()) {
+			case 1 -> List.of(charge(request, model, scope, applicable.get(0), tokens, costNanos));
+			case 2 -> List.of(charge(request, model, scope, applicable.get(0), tokens, costNanos),
+					charge(request, model, scope, applicable.get(1), tokens, costNanos));
+			default -> {
+				RateLimitCharge[] charges = new RateLimitCharge[applicable.size()];
+				for (int i = 0; i < charges.length; i++) {
+					charges[i] = charge(request, model, scope, applicable.get(i), tokens, costNanos);
+				}
+				yield List.of(charges);
+			}
 		};
+	}
+
+	private RateLimitCharge charge(ChatClientRequest request, String model, CallScope scope, RateLimit limit,
+			long tokens, long costNanos) {
+		String key = scope.idOf(limit.scope());
+		if (limit.costNanos() != null && costNanos == ReservationPrices.UNPRICED) {
+			reject(RateLimitRejection.UNPRICED, request, model);
+			throw new RateLimitExceededException(
+					"Model '" + model + "' has no price, so rate limit '" + limit.name()
+							+ "' (a cost limit) cannot be kept and the call is refused. Set its price under "
+							+ PricingCatalog.priceProperty(model) + " (input and output, USD per 1M tokens)",
+					limit.name(), limit.scope(), key, RateDimension.COST, null);
+		}
+		return new RateLimitCharge(limit, key, tokens, Math.max(costNanos, 0));
 	}
 
 	private RateLimitExceededException refuseHeld(ChatClientRequest request, String model, ProviderHold hold,
@@ -580,6 +590,12 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		/** 1 once reconciled: through {@link #SETTLED}, no AtomicBoolean per call. */
 		private volatile int settled;
 
+		/**
+		 * Whether other threads may settle: a stream's end and the usage advisor's report
+		 * race. A blocking call settles on its own thread, once it returned or threw.
+		 */
+		private boolean shared;
+
 		private volatile boolean started;
 
 		private boolean observed;
@@ -638,6 +654,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		}
 
 		Admission settledByUsage(ChatClientRequest request) {
+			this.shared = true;
 			this.observed = this.charges.isEmpty() || UsageObservers.register(request, this::settle);
 			return this;
 		}
@@ -709,7 +726,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		}
 
 		private void adjustOnce(long requests, long tokens, long costNanos) {
-			if (this.charges.isEmpty() || !SETTLED.compareAndSet(this, 0, 1)) {
+			if (this.charges.isEmpty() || !settleFirst()) {
 				return;
 			}
 			// A dimension no charge counts changes nothing in the store: without one
@@ -728,6 +745,22 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			else {
 				adjust(requests, tokenDelta, costDelta);
 			}
+		}
+
+		/**
+		 * Whether this is the first settlement: atomically when other threads may settle
+		 * too, else without the atomic instruction (and its fence), on the call's own
+		 * thread.
+		 */
+		private boolean settleFirst() {
+			if (this.shared) {
+				return SETTLED.compareAndSet(this, 0, 1);
+			}
+			if (this.settled != 0) {
+				return false;
+			}
+			SETTLED.lazySet(this, 1);
+			return true;
 		}
 
 		private void adjust(long requests, long tokens, long costNanos) {
