@@ -13,11 +13,13 @@ import org.springframework.ai.embedding.EmbeddingResponse;
  * A stand-in for an embedding model that costs next to nothing: a deterministic
  * 384-dimension vector derived from the text's hash, so that a text never seen before
  * lands far from every stored one and the semantic cache misses, and the benchmark
- * measures the cache's own work rather than a model's.
+ * measures the cache's own work rather than a model's. Used by {@code FullChainBenchmark}
+ * and by the gateway comparison's front.
  */
-final class HashEmbeddingModel implements EmbeddingModel {
+public final class HashEmbeddingModel implements EmbeddingModel {
 
-	static final int DIMENSIONS = 384;
+	/** The dimensions of every vector, all-MiniLM-L6-v2's. */
+	public static final int DIMENSIONS = 384;
 
 	@Override
 	public EmbeddingResponse call(EmbeddingRequest request) {

@@ -1,5 +1,7 @@
 package io.github.airesource.benchmarks.gateway.front;
 
+import io.github.airesource.benchmarks.HashEmbeddingModel;
+
 import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;

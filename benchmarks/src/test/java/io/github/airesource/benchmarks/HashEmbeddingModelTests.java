@@ -1,4 +1,4 @@
-package io.github.airesource.benchmarks.gateway.front;
+package io.github.airesource.benchmarks;
 
 import java.util.List;
 
@@ -7,20 +7,18 @@ import org.junit.jupiter.api.Test;
 import org.springframework.ai.document.Document;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 class HashEmbeddingModelTests {
 
 	private final HashEmbeddingModel model = new HashEmbeddingModel();
 
 	@Test
-	void equalTextsGetEqualUnitVectorsOfTheModelsDimensions() {
+	void equalTextsGetEqualVectorsOfTheModelsDimensions() {
 		float[] vector = this.model.embed("Where is my order?");
 
 		assertThat(vector).hasSize(this.model.dimensions()).hasSize(384);
 		assertThat(this.model.embed("Where is my order?")).containsExactly(vector);
 		assertThat(this.model.embed(new Document("Where is my order?"))).containsExactly(vector);
-		assertThat(dot(vector, vector)).isCloseTo(1.0, within(1e-5));
 	}
 
 	@Test
@@ -28,17 +26,21 @@ class HashEmbeddingModelTests {
 		List<float[]> vectors = this.model.embed(List.of("Question 1: where is my order?",
 				"Question 2: where is my order?", "Question 1: where is my order!"));
 
-		assertThat(dot(vectors.get(0), vectors.get(1))).isLessThan(0.3);
-		assertThat(dot(vectors.get(0), vectors.get(2))).isLessThan(0.3);
-		assertThat(dot(vectors.get(1), vectors.get(2))).isLessThan(0.3);
+		assertThat(cosine(vectors.get(0), vectors.get(1))).isLessThan(0.3);
+		assertThat(cosine(vectors.get(0), vectors.get(2))).isLessThan(0.3);
+		assertThat(cosine(vectors.get(1), vectors.get(2))).isLessThan(0.3);
 	}
 
-	private static double dot(float[] a, float[] b) {
-		double sum = 0;
+	private static double cosine(float[] a, float[] b) {
+		double dot = 0;
+		double normA = 0;
+		double normB = 0;
 		for (int i = 0; i < a.length; i++) {
-			sum += a[i] * b[i];
+			dot += a[i] * b[i];
+			normA += a[i] * a[i];
+			normB += b[i] * b[i];
 		}
-		return sum;
+		return dot / Math.sqrt(normA * normB);
 	}
 
 }
