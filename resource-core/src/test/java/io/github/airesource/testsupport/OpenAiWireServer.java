@@ -380,7 +380,7 @@ public final class OpenAiWireServer implements AutoCloseable {
 	 * @return the chunk's JSON
 	 */
 	public String textChunk(String model, String text) {
-		return chunk(model, Map.of("content", text), null);
+		return chunk(model, "chatcmpl-chunk", Map.of("content", text), null);
 	}
 
 	/**
