@@ -13,6 +13,7 @@ import io.github.airesource.actuate.usage.UsageEndpoint;
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.budget.BudgetExceededException;
 import io.github.airesource.core.pricing.PricingCatalog;
+import io.github.airesource.core.ratelimit.RateDimension;
 import io.github.airesource.core.ratelimit.RateLimitExceededException;
 import io.github.airesource.core.routing.RoutingDecision;
 import io.github.airesource.core.tokens.TokenCounter;
@@ -141,8 +142,11 @@ class UnknownModelEndToEndTests {
 					"ai.resource.rate-limit.limits.user-cost.period=1h")
 			.run((context) -> {
 				assertThatThrownBy(() -> ask(client(context), UNKNOWN).call().content())
-					.isInstanceOfSatisfying(RateLimitExceededException.class,
-							(ex) -> assertThat(ex.limitName()).isEqualTo("user-cost"))
+					.isInstanceOfSatisfying(RateLimitExceededException.class, (ex) -> {
+						assertThat(ex.limitName()).isEqualTo("user-cost");
+						assertThat(ex.dimension()).isEqualTo(RateDimension.COST);
+						assertThat(ex.retryAfter()).isEmpty();
+					})
 					.hasMessageContaining(PricingCatalog.priceProperty(UNKNOWN));
 
 				assertThat(this.server.requestCount()).isZero();

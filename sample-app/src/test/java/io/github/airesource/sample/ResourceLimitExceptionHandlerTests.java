@@ -7,6 +7,7 @@ import io.github.airesource.core.ResourceLimitException;
 import io.github.airesource.core.guard.CallTimeoutException;
 import io.github.airesource.core.guard.PromptTooLargeException;
 import io.github.airesource.core.guard.ToolIterationLimitException;
+import io.github.airesource.core.memory.MemoryPressureException;
 import io.github.airesource.core.ratelimit.RateDimension;
 import io.github.airesource.core.ratelimit.RateLimitExceededException;
 import io.github.airesource.core.redis.StoreUnavailableException;
@@ -95,6 +96,16 @@ class ResourceLimitExceptionHandlerTests {
 		assertThat(timeout.getBody().getTitle()).isEqualTo("Model call timed out");
 		assertThat(tools.getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
 		assertThat(tools.getBody().getTitle()).isEqualTo("Model kept calling tools");
+	}
+
+	@Test
+	void whenTheHeapIsUnderPressureThenTheAnswerIs503() {
+		ResponseEntity<ProblemDetail> response = this.handler
+			.handleResourceLimit(new MemoryPressureException(0.95, 0.90));
+
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+		assertThat(response.getBody().getTitle()).isEqualTo("Resource limit unavailable");
+		assertThat(response.getBody().getDetail()).contains("ai.resource.memory.max-heap-usage");
 	}
 
 	@Test
