@@ -2,6 +2,7 @@ package io.github.airesource.benchmarks;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.ai.chat.model.ChatModel;
@@ -67,6 +68,12 @@ class FullChainApplication {
 	 */
 	static Map<String, Object> properties(String redisKeyPrefix) {
 		Map<String, Object> properties = new LinkedHashMap<>();
+		// The module also holds the gateway comparison's front, which brings Spring AI's
+		// OpenAI starter: its models stay off here, where the model is the no-op bean.
+		for (String model : List.of("chat", "embedding", "image", "audio.speech", "audio.transcription",
+				"moderation")) {
+			properties.put("spring.ai.model." + model, "none");
+		}
 		properties.put("ai.resource.history.enabled", "true");
 		properties.put("ai.resource.history.max-tokens", "2000");
 		properties.put("ai.resource.routing.enabled", "true");
