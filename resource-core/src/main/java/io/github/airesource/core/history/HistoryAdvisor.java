@@ -224,7 +224,12 @@ public final class HistoryAdvisor implements ResourceAdvisor {
 				unsummarized += window.droppedMessages(unit) - end;
 			}
 		}
-		if (key != null && (moved || (cut != null && cut.dropped() != window.droppedMessages(unit)))) {
+		// Written only when the cut moves. A window memory that forgets old messages
+		// moves
+		// the anchor's position on every turn; locate() finds it again from the written
+		// position, so rewriting that position would cost a store write (a Redis round
+		// trip) per call for nothing.
+		if (key != null && moved) {
 			write(key, new HistoryCut(window.anchor(unit), window.droppedMessages(unit), summary, unsummarized));
 		}
 		if (unit == 0) {

@@ -206,53 +206,73 @@ final class HistoryWindow {
 	}
 
 	/**
-	 * Return the fingerprint of the first kept non-system message when the history is
-	 * kept from a unit on.
+	 * Return the fingerprint of the first kept unit, its messages together, when the
+	 * history is kept from a unit on. A whole turn rather than its first message, so that
+	 * a question asked twice in a conversation still makes two different anchors (their
+	 * answers differ).
 	 * @param unit the first kept unit
 	 * @return the fingerprint, 0 when none is kept
 	 */
 	long anchor(int unit) {
-		int index = firstKept(unit);
-		return (index >= 0) ? fingerprint(this.messages.get(index)) : 0;
+		if (unit >= this.units) {
+			int index = firstKept(unit);
+			return (index >= 0) ? fingerprint(this.messages.get(index)) : 0;
+		}
+		long hash = 17;
+		for (int position = this.unitStarts[unit]; position < this.unitStarts[unit + 1]; position++) {
+			hash = hash * 1_000_003L + fingerprint(this.messages.get(this.history[position]));
+		}
+		// 0 means "no message".
+		return (hash != 0) ? hash : 1;
 	}
 
 	/**
 	 * Find a remembered cut in this prompt: where the message it starts at is now.
+	 *
+	 * <p>
+	 * The cut's {@code dropped} count is where the anchor was when the cut was made; it
+	 * is not rewritten while the cut stays put (that would cost a store write on every
+	 * call), so the anchor is looked for from there: first at that position and before
+	 * it, nearest first, because a window memory forgets the oldest messages and moves
+	 * the anchor towards the start; then after it. Nearest first, a text repeated in the
+	 * conversation (the same question asked twice) resolves to the occurrence the cut was
+	 * made at, not an older one.
 	 * @param cut the cut
 	 * @return the first kept unit, or -1 when the cut's message is not at the start of a
 	 * unit (the conversation was cleared or rewritten)
 	 */
 	int locate(HistoryCut cut) {
-		int expected = unitAt(cut.dropped());
-		if (expected >= 0 && anchor(expected) == cut.anchor()) {
-			return expected;
+		int hint = firstUnitAtOrAfter(cut.dropped());
+		for (int unit = Math.min(hint, this.units); unit >= 0; unit--) {
+			if (anchor(unit) == cut.anchor()) {
+				return unit;
+			}
 		}
-		// The memory forgot or replaced messages before the cut: look for it.
-		for (int unit = 0; unit <= this.units; unit++) {
-			if (unit != expected && anchor(unit) == cut.anchor()) {
+		for (int unit = hint + 1; unit <= this.units; unit++) {
+			if (anchor(unit) == cut.anchor()) {
 				return unit;
 			}
 		}
 		return -1;
 	}
 
-	private int unitAt(int position) {
+	/**
+	 * Return the first unit that starts at a history position or after it, {@link #units}
+	 * when none does.
+	 */
+	private int firstUnitAtOrAfter(int position) {
 		int low = 0;
 		int high = this.units;
-		while (low <= high) {
+		while (low < high) {
 			int mid = (low + high) >>> 1;
-			int start = this.unitStarts[mid];
-			if (start < position) {
+			if (this.unitStarts[mid] < position) {
 				low = mid + 1;
 			}
-			else if (start > position) {
-				high = mid - 1;
-			}
 			else {
-				return mid;
+				high = mid;
 			}
 		}
-		return -1;
+		return low;
 	}
 
 	/**

@@ -227,6 +227,77 @@ class HistoryAdvisorTests {
 		assertThat(advisor.statistics().trimmedCalls()).isGreaterThan(40 - 10);
 	}
 
+	@Test
+	void whenAWindowMemoryForgetsOldTurnsThenTheCutIsFoundAgainAndWrittenOnlyWhenItMoves() {
+		int maxTokens = 400;
+		AtomicInteger puts = new AtomicInteger();
+		InMemoryHistoryStore kept = new InMemoryHistoryStore();
+		HistoryStore counting = new HistoryStore() {
+
+			@Override
+			public HistoryCut get(HistoryKey key) {
+				return kept.get(key);
+			}
+
+			@Override
+			public void put(HistoryKey key, HistoryCut cut) {
+				puts.incrementAndGet();
+				kept.put(key, cut);
+			}
+
+			@Override
+			public void remove(HistoryKey key) {
+				kept.remove(key);
+			}
+
+		};
+		HistoryAdvisor advisor = HistoryAdvisor.builder(maxTokens)
+			.trimTo(0.7)
+			.tokenCounter(this.counter)
+			.store(counting)
+			.defaultModel(() -> MODEL)
+			.build();
+		// Eight turns of about 75 tokens in the window, at most five fit the limit: the
+		// window forgets turns before the cut on every call (never one the cut keeps),
+		// and so the anchor's position changes on every call.
+		ChatMemory memory = MessageWindowChatMemory.builder()
+			.chatMemoryRepository(new InMemoryChatMemoryRepository())
+			.maxMessages(16)
+			.build();
+		ChatClient client = ChatClient.builder(OpenAiTestModels.chatModel(this.server))
+			.defaultSystem(SYSTEM)
+			.defaultAdvisors(MessageChatMemoryAdvisor.builder(memory).build(), advisor)
+			.build();
+		AtomicInteger answers = new AtomicInteger();
+		this.server.answerEveryRequest((request) -> OpenAiCompletion.text(answer(answers.incrementAndGet())));
+
+		List<String> previous = null;
+		int prefixChanges = 0;
+		for (int turn = 1; turn <= 30; turn++) {
+			// Each question is asked twice in a row, so that a cut's text occurs twice.
+			client.prompt()
+				.user(question((turn + 1) / 2))
+				.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "c-window"))
+				.call()
+				.content();
+			JsonNode sent = this.server.takeRequest();
+			assertThat(WirePrompts.tokens(sent, this.counter)).as("turn %d", turn).isLessThanOrEqualTo(maxTokens);
+			List<String> contents = WirePrompts.contents(sent);
+			if (previous != null && !startsWith(contents, previous)) {
+				prefixChanges++;
+			}
+			previous = new ArrayList<>(contents);
+			previous.add(answer(turn));
+		}
+
+		long moved = advisor.statistics().cutsMoved();
+		assertThat(moved).isBetween(3L, 15L);
+		// The store is written when the cut moves, not on every call the window slid.
+		assertThat(puts.get()).isEqualTo((int) moved);
+		// Between moves the wire prompt only grows at its end: the cut was found again.
+		assertThat(prefixChanges).isEqualTo((int) moved);
+	}
+
 	/**
 	 * Derive the cuts from the token counts of the turns alone: a prompt is the system
 	 * message, the kept turns and the new question; when it is over the limit, the oldest

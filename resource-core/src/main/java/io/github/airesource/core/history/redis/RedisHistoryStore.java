@@ -34,7 +34,8 @@ public final class RedisHistoryStore implements HistoryStore {
 
 	private static final String FEATURE = "history";
 
-	private static final String VERSION = "1";
+	/** 2: the anchor is a whole turn's fingerprint (in 1, the turn's first message's). */
+	private static final String VERSION = "2";
 
 	private final ResourceRedis redis;
 
