@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.github.airesource.core.ResourceContextKeys;
 import io.lettuce.core.event.command.CommandListener;
 import io.lettuce.core.event.command.CommandStartedEvent;
+import io.lettuce.core.event.command.CommandSucceededEvent;
 import io.lettuce.core.protocol.RedisCommand;
 
 import org.springframework.ai.chat.client.ChatClient;
@@ -67,11 +68,14 @@ public final class FullChainRedisRoundTrips {
 			}
 			awaitQuiet(recorder);
 			recorder.reset(Thread.currentThread());
+			long start = System.nanoTime();
 			for (int i = 500; i < 500 + calls; i++) {
 				call(client, options, i, run);
 			}
+			long elapsed = System.nanoTime() - start;
 			awaitQuiet(recorder);
 			recorder.print(calls);
+			System.out.printf("mean time per call, the caller's view: %.1f µs%n", elapsed / 1000.0 / calls);
 		}
 		finally {
 			context.close();
@@ -146,6 +150,8 @@ public final class FullChainRedisRoundTrips {
 
 		private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
+		private final Map<String, LongAdder> nanos = new ConcurrentHashMap<>();
+
 		private volatile Thread caller;
 
 		Recorder(String prefix) {
@@ -155,6 +161,7 @@ public final class FullChainRedisRoundTrips {
 		void reset(Thread caller) {
 			this.caller = caller;
 			this.counts.clear();
+			this.nanos.clear();
 		}
 
 		@Override
@@ -166,6 +173,20 @@ public final class FullChainRedisRoundTrips {
 			String thread = (Thread.currentThread() == this.caller) ? "caller" : "other";
 			String row = feature(event.getCommand()) + " " + event.getCommand().getType();
 			this.counts.computeIfAbsent(thread + "\t" + row, (key) -> new LongAdder()).increment();
+			event.getContext().put("row", thread + "\t" + row);
+		}
+
+		/**
+		 * Add up how long each command took from its dispatch to its reply, as Lettuce
+		 * sees it: Redis's own time and both trips, not the caller's wake-up.
+		 */
+		@Override
+		public void commandSucceeded(CommandSucceededEvent event) {
+			Object row = event.getContext().get("row");
+			if (row != null) {
+				this.nanos.computeIfAbsent((String) row, (key) -> new LongAdder())
+					.add(event.getDuration(java.util.concurrent.TimeUnit.NANOSECONDS));
+			}
 		}
 
 		private String feature(RedisCommand<?, ?, ?> command) {
@@ -187,10 +208,15 @@ public final class FullChainRedisRoundTrips {
 			this.counts.forEach((row, count) -> perCall.put(row, count.sum() / (double) calls));
 			double caller = 0;
 			double other = 0;
-			System.out.printf("%-8s %-12s %-10s %s%n", "thread", "feature", "command", "per call");
+			System.out.printf("%-8s %-12s %-10s %-9s %s%n", "thread", "feature", "command", "per call",
+					"µs dispatch to reply");
 			for (Map.Entry<String, Double> entry : perCall.entrySet()) {
 				String[] parts = entry.getKey().split("[\t ]");
-				System.out.printf("%-8s %-12s %-10s %.3f%n", parts[0], parts[1], parts[2], entry.getValue());
+				LongAdder spent = this.nanos.get(entry.getKey());
+				long count = this.counts.get(entry.getKey()).sum();
+				double micros = (spent != null && count > 0) ? spent.sum() / 1000.0 / count : Double.NaN;
+				System.out.printf("%-8s %-12s %-10s %-9.3f %.1f%n", parts[0], parts[1], parts[2], entry.getValue(),
+						micros);
 				if ("caller".equals(parts[0])) {
 					caller += entry.getValue();
 				}
