@@ -134,6 +134,15 @@ public final class RedisUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
+	 * Return how many recorded calls wait in the writer's queue, not yet merged into a
+	 * batch; for tests.
+	 * @return the count
+	 */
+	int queuedWrites() {
+		return this.writer.queued();
+	}
+
+	/**
 	 * Return how many recorded calls Redis confirmed.
 	 * @return the count
 	 */

@@ -31,6 +31,8 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.lang.Nullable;
+
 /**
  * Writes recorded calls to Redis behind the callers' backs: callers only queue, one
  * background thread sends.
@@ -39,7 +41,10 @@ import org.apache.commons.logging.LogFactory;
  * The thread takes as many queued calls as fit in one batch ({@value #MAX_COMMANDS} Redis
  * commands), merges them per key and sends one script per hash slot, all pipelined in one
  * round trip, each adding its increments and setting its keys' TTLs atomically. While
- * Redis cannot be reached the batch waits and calls queue up (at most
+ * Redis cannot be reached the batch waits, and between its attempts the thread merges the
+ * calls queued meanwhile into the next batch, per key: calls by users already in it add
+ * no commands, so an outage of any length fits as long as that batch stays within
+ * {@value #MAX_COMMANDS} commands. Only beyond that do calls queue up (at most
  * {@value #QUEUE_CAPACITY}; more are not written and count as failed). A script whose
  * answer did not arrive may or may not have been applied; it is sent again, and its batch
  * number lets Redis skip it if it was ({@code write-usage.lua}). After
@@ -69,6 +74,9 @@ final class RedisUsageWriter {
 	 * How long a batch without an answer is repeated; well within {@link #APPLIED_TTL}.
 	 */
 	static final Duration RETRY_HORIZON = Duration.ofMinutes(5);
+
+	/** How often queued calls are merged into the backlog while Redis is out of reach. */
+	static final Duration BACKLOG_DRAIN = Duration.ofMillis(50);
 
 	private static final RedisScript WRITE = RedisScript.fromClassPath(RedisUsageWriter.class, "write-usage.lua");
 
@@ -192,6 +200,14 @@ final class RedisUsageWriter {
 		return this.pending.get();
 	}
 
+	/**
+	 * Return how many calls are queued, not yet merged into a batch.
+	 * @return the count
+	 */
+	int queued() {
+		return this.queue.size();
+	}
+
 	long written() {
 		return this.written.get();
 	}
@@ -206,6 +222,8 @@ final class RedisUsageWriter {
 
 	private void run() {
 		UsageBatch batch = null;
+		// Calls that came while the batch waited for Redis, merged; never sent yet.
+		UsageBatch backlog = null;
 		long firstSentAt = 0;
 		try {
 			while (true) {
@@ -214,7 +232,8 @@ final class RedisUsageWriter {
 					break;
 				}
 				if (batch == null) {
-					batch = nextBatch(stopping);
+					batch = (backlog != null) ? fill(backlog) : nextBatch(stopping);
+					backlog = null;
 					firstSentAt = 0;
 					if (batch == null) {
 						if (stopping) {
@@ -243,8 +262,7 @@ final class RedisUsageWriter {
 					// Redis fails while stopping: do not hold shutdown up for it.
 					break;
 				}
-				// Wait before trying again, unless a stop asks for one last attempt now.
-				this.stopRequested.await(this.redis.timeout().toMillis(), TimeUnit.MILLISECONDS);
+				backlog = waitToRetry(backlog);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -257,7 +275,30 @@ final class RedisUsageWriter {
 			if (batch != null) {
 				resolve(batch, anySent(batch) ? this.unknown : this.failed);
 			}
+			if (backlog != null) {
+				logger.warn(backlog.calls() + " recorded calls were not written to Redis before shutdown");
+				resolve(backlog, this.failed);
+			}
 			this.finished.countDown();
+		}
+	}
+
+	/**
+	 * Wait a Redis timeout before sending a batch again, unless a stop asks for one last
+	 * attempt now, and meanwhile merge what is queued into the backlog every
+	 * {@link #BACKLOG_DRAIN}, so that the queue holds only the calls of a moment.
+	 * @param backlog the calls waiting behind the batch, or {@code null}
+	 * @return the backlog
+	 */
+	@Nullable
+	private UsageBatch waitToRetry(@Nullable UsageBatch backlog) throws InterruptedException {
+		long until = System.nanoTime() + this.redis.timeout().toNanos();
+		while (true) {
+			backlog = (backlog != null) ? fill(backlog) : nextBatch(true);
+			long left = until - System.nanoTime();
+			if (left <= 0 || this.stopRequested.await(Math.min(left, BACKLOG_DRAIN.toNanos()), TimeUnit.NANOSECONDS)) {
+				return backlog;
+			}
 		}
 	}
 
@@ -269,6 +310,13 @@ final class RedisUsageWriter {
 		}
 		UsageBatch batch = new UsageBatch(this.nextSequence++, this.keys, this.retentionMillis);
 		batch.add(first, MAX_COMMANDS);
+		return fill(batch);
+	}
+
+	/**
+	 * Add queued calls to a batch that was never sent, as many as fit.
+	 */
+	private UsageBatch fill(UsageBatch batch) {
 		PendingUsage next;
 		// Only this thread takes from the queue, so what it peeks at is what it polls.
 		while ((next = this.queue.peek()) != null && batch.add(next, MAX_COMMANDS)) {

@@ -202,6 +202,47 @@ class RedisUsageLedgerTests {
 	}
 
 	@Test
+	void whenRedisIsDownLongerThanTheQueueHoldsThenEveryCallIsWrittenOnceItIsBack() {
+		try (TcpProxy proxy = TcpProxy.to(RedisTestSupport.host(), RedisTestSupport.port())) {
+			proxy.cut();
+			LettuceConnectionFactory factory = factoryFor(proxy);
+			RedisUsageLedger ledger = ledger(factory);
+			try {
+				ledger.onUsage(call("gpt-4o", 10, 1, "0.0001"), CallScope.of("acme", "user-0", null));
+				await().atMost(Duration.ofSeconds(15)).until(() -> ledger.failedOperations() > 0);
+				// Twice the queue's capacity while Redis is away, in bursts the writer
+				// merges into the batch behind the one it retries.
+				int calls = 1;
+				for (int burst = 0; burst < 10; burst++) {
+					for (int i = 0; i < RedisUsageWriter.QUEUE_CAPACITY / 5; i++) {
+						ledger.onUsage(call("gpt-4o", 10, 1, "0.0001"), CallScope.of("acme", "user-" + (i % 5), null));
+						calls++;
+					}
+					await().atMost(Duration.ofSeconds(15)).until(() -> ledger.queuedWrites() == 0);
+				}
+				assertThat(ledger.failedWrites()).isZero();
+				assertThat(ledger.pendingWrites()).isEqualTo(calls);
+
+				proxy.restore();
+
+				long expected = calls;
+				await().atMost(Duration.ofSeconds(30))
+					.untilAsserted(
+							() -> assertThat(this.instanceB.report(5).global().total().calls()).isEqualTo(expected));
+				assertThat(this.instanceB.report(5).global().total().promptTokens()).isEqualTo(10 * expected);
+				await().atMost(Duration.ofSeconds(10)).until(() -> ledger.pendingWrites() == 0);
+				assertThat(ledger.writtenCalls()).isEqualTo(expected);
+				assertThat(ledger.failedWrites()).isZero();
+				assertThat(ledger.unknownWrites()).isZero();
+			}
+			finally {
+				ledger.close();
+				factory.destroy();
+			}
+		}
+	}
+
+	@Test
 	void whenAUserIsNamedLikeAnotherUsersBucketThenEachKeepsItsOwnCounters() {
 		long minuteBucket = UsageWindow.MINUTE.bucketOf(this.clock.millis());
 		String impostor = "alice:m:" + minuteBucket;
