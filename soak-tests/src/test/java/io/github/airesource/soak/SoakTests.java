@@ -309,7 +309,7 @@ class SoakTests {
 			summary.check(name + ": every recorded call written to Redis exactly once",
 					ledger.pendingWrites() == 0 && ledger.failedWrites() == 0 && ledger.unknownWrites() == 0,
 					ledger.writtenCalls() + " written, " + ledger.pendingWrites() + " pending, " + ledger.failedWrites()
-							+ " failed (more than 10,000 waiting while Redis was down), " + ledger.unknownWrites()
+							+ " failed (its backlog full while Redis was down), " + ledger.unknownWrites()
 							+ " unknown");
 		}
 	}

@@ -101,6 +101,14 @@ public final class HistoryAdvisor implements ResourceAdvisor {
 
 	private final HistoryStore store;
 
+	/**
+	 * The cuts this instance made, kept in memory for when a shared store fails: without
+	 * them every call of a conversation would cut (and summarize) its history afresh
+	 * until the store is back. {@code null} when the store is in memory itself.
+	 */
+	@Nullable
+	private final InMemoryHistoryStore lastMade;
+
 	@Nullable
 	private final HistorySummarizer summarizer;
 
@@ -126,6 +134,7 @@ public final class HistoryAdvisor implements ResourceAdvisor {
 				? Math.max(1, (int) Math.floor(builder.maxMessages * builder.trimTo)) : 0;
 		this.tokenCounter = builder.tokenCounter;
 		this.store = builder.store;
+		this.lastMade = (builder.store instanceof InMemoryHistoryStore) ? null : new InMemoryHistoryStore();
 		this.summarizer = builder.summarizer;
 		this.scopeResolution = builder.scopeResolution;
 		this.recorder = builder.recorder;
@@ -305,11 +314,14 @@ public final class HistoryAdvisor implements ResourceAdvisor {
 		}
 		catch (RuntimeException ex) {
 			storeFailed(ex);
-			return null;
+			return (this.lastMade != null) ? this.lastMade.get(key) : null;
 		}
 	}
 
 	private void write(HistoryKey key, HistoryCut cut) {
+		if (this.lastMade != null) {
+			this.lastMade.put(key, cut);
+		}
 		try {
 			this.store.put(key, cut);
 		}
@@ -322,8 +334,8 @@ public final class HistoryAdvisor implements ResourceAdvisor {
 		this.statistics.storeFailed();
 		if (!this.warnedStore) {
 			this.warnedStore = true;
-			logger.warn("The history store failed; calls go on with their history trimmed "
-					+ "but without the remembered cut and summary until it is back (logged once)", ex);
+			logger.warn("The history store failed; until it is back, calls go on with the cuts and summaries "
+					+ "this instance made itself, or cut afresh (logged once)", ex);
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("The history store failed", ex);

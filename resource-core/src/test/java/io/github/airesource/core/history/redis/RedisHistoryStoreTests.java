@@ -3,6 +3,7 @@ package io.github.airesource.core.history.redis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -12,12 +13,14 @@ import io.github.airesource.core.history.ChatModelHistorySummarizer;
 import io.github.airesource.core.history.HistoryAdvisor;
 import io.github.airesource.core.history.HistoryCut;
 import io.github.airesource.core.history.HistoryKey;
+import io.github.airesource.core.history.HistoryStore;
 import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiTestModels;
 import io.github.airesource.testsupport.OpenAiWireServer;
 import io.github.airesource.testsupport.RedisTestSupport;
+import io.github.airesource.testsupport.TcpProxy;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -25,6 +28,7 @@ import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.openai.OpenAiChatModel;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,18 +101,51 @@ class RedisHistoryStoreTests {
 			.isEqualTo(firstMessages.subList(0, firstMessages.size() - 1));
 	}
 
+	@Test
+	void whenRedisIsDownThenTheInstanceKeepsTheCutAndSummaryItMadeInsteadOfSummarizingEveryCall() {
+		try (TcpProxy proxy = TcpProxy.to(RedisTestSupport.host(), RedisTestSupport.port())) {
+			OpenAiChatModel chatModel = OpenAiTestModels.chatModel(this.server);
+			LettuceConnectionFactory factory = new LettuceConnectionFactory(
+					new RedisStandaloneConfiguration("127.0.0.1", proxy.port()));
+			factory.afterPropertiesSet();
+			factory.start();
+			this.factories.add(factory);
+			ResourceRedis redis = new ResourceRedis(factory, this.prefix, Duration.ofMillis(500));
+			this.closeables.add(redis);
+			HistoryAdvisor advisor = advisor(chatModel, TokenCounter.create(), new RedisHistoryStore(redis));
+			ChatClient client = ChatClient.builder(chatModel).defaultAdvisors(advisor).build();
+			AtomicInteger summaries = new AtomicInteger();
+			this.server.answerEveryRequest((request) -> "gpt-4.1-nano".equals(request.path("model").asText())
+					? OpenAiCompletion.text("SUMMARY " + summaries.incrementAndGet() + ": museums in Lisbon.")
+					: OpenAiCompletion.text("Answer."));
+
+			call(client, 12);
+			assertThat(this.server.takeRequest().path("model").asText()).isEqualTo("gpt-4.1-nano");
+			List<String> before = contents(this.server.takeRequest());
+			proxy.cut();
+			call(client, 13);
+			List<String> during = contents(this.server.takeRequest());
+
+			assertThat(advisor.statistics().storeFailures()).isPositive();
+			// No summary asked for again: the cut made before the outage still fits.
+			assertThat(summaries.get()).isOne();
+			assertThat(this.server.requestCount()).isEqualTo(3);
+			assertThat(during.get(1)).isEqualTo(HistoryAdvisor.SUMMARY_HEADING + "\nSUMMARY 1: museums in Lisbon.");
+			assertThat(during.subList(0, before.size() - 1)).isEqualTo(before.subList(0, before.size() - 1));
+		}
+	}
+
 	private ChatClient client(OpenAiChatModel chatModel, TokenCounter counter) {
+		return ChatClient.builder(chatModel).defaultAdvisors(advisor(chatModel, counter, store())).build();
+	}
+
+	private HistoryAdvisor advisor(OpenAiChatModel chatModel, TokenCounter counter, HistoryStore store) {
 		ChatModelHistorySummarizer summarizer = ChatModelHistorySummarizer.builder(() -> chatModel)
 			.model("gpt-4.1-nano")
 			.timeout(Duration.ofSeconds(10))
 			.build();
 		this.closeables.add(summarizer);
-		HistoryAdvisor advisor = HistoryAdvisor.builder(600)
-			.tokenCounter(counter)
-			.store(store())
-			.summarizer(summarizer)
-			.build();
-		return ChatClient.builder(chatModel).defaultAdvisors(advisor).build();
+		return HistoryAdvisor.builder(600).tokenCounter(counter).store(store).summarizer(summarizer).build();
 	}
 
 	private RedisHistoryStore store() {
