@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -191,34 +192,7 @@ class HistoryAdvisorTests {
 			.tokenCounter(this.counter)
 			.defaultModel(() -> MODEL)
 			.build();
-		ChatMemory memory = MessageWindowChatMemory.builder()
-			.chatMemoryRepository(new InMemoryChatMemoryRepository())
-			.maxMessages(1000)
-			.build();
-		ChatClient client = ChatClient.builder(OpenAiTestModels.chatModel(this.server))
-			.defaultSystem(SYSTEM)
-			.defaultAdvisors(MessageChatMemoryAdvisor.builder(memory).build(), advisor)
-			.build();
-		AtomicInteger answers = new AtomicInteger();
-		this.server.answerEveryRequest((request) -> OpenAiCompletion.text(answer(answers.incrementAndGet())));
-
-		List<String> previous = null;
-		int prefixChanges = 0;
-		for (int turn = 1; turn <= 40; turn++) {
-			client.prompt()
-				.user(question(turn))
-				.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "c-40"))
-				.call()
-				.content();
-			JsonNode sent = this.server.takeRequest();
-			assertThat(WirePrompts.tokens(sent, this.counter)).as("turn %d", turn).isLessThanOrEqualTo(maxTokens);
-			List<String> contents = WirePrompts.contents(sent);
-			if (previous != null && !startsWith(contents, previous)) {
-				prefixChanges++;
-			}
-			previous = new ArrayList<>(contents);
-			previous.add(answer(turn));
-		}
+		int prefixChanges = converse(advisor, 1000, 40, maxTokens, HistoryAdvisorTests::question);
 
 		int derived = derivedCuts(40, maxTokens, (int) Math.floor(maxTokens * trimTo));
 		assertThat(derived).isBetween(3, 20);
@@ -259,10 +233,29 @@ class HistoryAdvisorTests {
 			.build();
 		// Eight turns of about 75 tokens in the window, at most five fit the limit: the
 		// window forgets turns before the cut on every call (never one the cut keeps),
-		// and so the anchor's position changes on every call.
+		// and so the anchor's position changes on every call. Each question is asked
+		// twice in a row, so that a cut's text occurs twice.
+		int prefixChanges = converse(advisor, 16, 30, maxTokens, (turn) -> question((turn + 1) / 2));
+
+		long moved = advisor.statistics().cutsMoved();
+		assertThat(moved).isBetween(3L, 15L);
+		// The store is written when the cut moves, not on every call the window slid.
+		assertThat(puts.get()).isEqualTo((int) moved);
+		// Between moves the wire prompt only grows at its end: the cut was found again.
+		assertThat(prefixChanges).isEqualTo((int) moved);
+	}
+
+	/**
+	 * Hold a conversation through the advisor, with Spring AI's window memory in front of
+	 * it, and check every wire prompt against the limit.
+	 * @return how often the wire prompt did not start with the previous one and its
+	 * answer
+	 */
+	private int converse(HistoryAdvisor advisor, int memoryMessages, int turns, int maxTokens,
+			IntFunction<String> questions) {
 		ChatMemory memory = MessageWindowChatMemory.builder()
 			.chatMemoryRepository(new InMemoryChatMemoryRepository())
-			.maxMessages(16)
+			.maxMessages(memoryMessages)
 			.build();
 		ChatClient client = ChatClient.builder(OpenAiTestModels.chatModel(this.server))
 			.defaultSystem(SYSTEM)
@@ -270,14 +263,12 @@ class HistoryAdvisorTests {
 			.build();
 		AtomicInteger answers = new AtomicInteger();
 		this.server.answerEveryRequest((request) -> OpenAiCompletion.text(answer(answers.incrementAndGet())));
-
 		List<String> previous = null;
 		int prefixChanges = 0;
-		for (int turn = 1; turn <= 30; turn++) {
-			// Each question is asked twice in a row, so that a cut's text occurs twice.
+		for (int turn = 1; turn <= turns; turn++) {
 			client.prompt()
-				.user(question((turn + 1) / 2))
-				.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "c-window"))
+				.user(questions.apply(turn))
+				.advisors((a) -> a.param(ChatMemory.CONVERSATION_ID, "c-" + turns))
 				.call()
 				.content();
 			JsonNode sent = this.server.takeRequest();
@@ -289,13 +280,7 @@ class HistoryAdvisorTests {
 			previous = new ArrayList<>(contents);
 			previous.add(answer(turn));
 		}
-
-		long moved = advisor.statistics().cutsMoved();
-		assertThat(moved).isBetween(3L, 15L);
-		// The store is written when the cut moves, not on every call the window slid.
-		assertThat(puts.get()).isEqualTo((int) moved);
-		// Between moves the wire prompt only grows at its end: the cut was found again.
-		assertThat(prefixChanges).isEqualTo((int) moved);
+		return prefixChanges;
 	}
 
 	/**
