@@ -64,7 +64,12 @@ final class SettlementRetries {
 
 	static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
 
-	static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+	/**
+	 * The longest wait between tries: short against a lease (minutes by default), so that
+	 * a settlement reaches a Redis that is back while its reservation still holds what
+	 * the call may have used; one try per wait costs a Redis that is down nothing.
+	 */
+	static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
 	/** Retries in a row before the thread lets another advisor's retries have a turn. */
 	private static final int BATCH = 100;
