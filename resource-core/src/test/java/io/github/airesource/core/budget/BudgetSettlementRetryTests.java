@@ -64,6 +64,9 @@ class BudgetSettlementRetryTests {
 	/** Short, so that a settlement fails soon; the reads of the test use their own. */
 	private static final Duration OUTAGE_TIMEOUT = Duration.ofMillis(500);
 
+	/** A lease that ends while a test's Redis is unreachable. */
+	private static final Duration SHORT_LEASE = Duration.ofSeconds(2);
+
 	private static final int MAX_TOKENS = 50;
 
 	private static final int PROMPT_TOKENS = 20;
@@ -121,6 +124,25 @@ class BudgetSettlementRetryTests {
 		awaitRecovered(chain, 1);
 		assertChargedWhatTheModelBilled(1);
 		assertThat(chain.budget().abandonedSettlements()).isZero();
+	}
+
+	@Test
+	void whenRedisIsBackOnlyAfterTheLeaseEndedThenTheRetryStillChargesWhatTheModelBilledAndReleasesNothingTwice() {
+		Chain chain = chain(false, SettlementRetries.CAPACITY, SHORT_LEASE);
+		answerAfter(this.proxy::cut);
+
+		assertThat(ask(chain)).isEqualTo("Paris.");
+
+		assertThat(chain.budget().failedSettlements()).isEqualTo(1);
+		BudgetStore store = readStore();
+		// The lease ends while Redis is unreachable: what it held flows back.
+		await().atMost(Duration.ofSeconds(30)).until(() -> store.usage(this.perUser, "alice").reservedTokens() == 0);
+		assertThat(store.usage(this.perUser, "alice").usedTokens()).isZero();
+
+		this.proxy.restore();
+
+		awaitRecovered(chain, 1);
+		assertChargedWhatTheModelBilled(1);
 	}
 
 	@Test
@@ -266,6 +288,10 @@ class BudgetSettlementRetryTests {
 	 * Redis is behind the proxy.
 	 */
 	private Chain chain(boolean joint, int retryCapacity) {
+		return chain(joint, retryCapacity, BudgetAdvisor.DEFAULT_RESERVATION_TTL);
+	}
+
+	private Chain chain(boolean joint, int retryCapacity, Duration reservationTtl) {
 		ResourceRedis redis = own(new ResourceRedis(factory(this.proxy.port()), this.prefix, OUTAGE_TIMEOUT));
 		RedisBudgetStore budgets = new RedisBudgetStore(redis);
 		// Connected before the test's calls, which the short timeout would fail on a cold
@@ -295,6 +321,7 @@ class BudgetSettlementRetryTests {
 			.tokenCounter(this.tokenCounter)
 			.defaultModel(() -> "gpt-4o-mini")
 			.settlementRetryCapacity(retryCapacity)
+			.reservationTtl(reservationTtl)
 			.build();
 		advisors.add(budget);
 		if (rateLimit != null) {
