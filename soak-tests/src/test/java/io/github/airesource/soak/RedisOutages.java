@@ -14,7 +14,8 @@ import io.github.airesource.testsupport.RedisServerProcess;
  * Stops the soak's Redis and starts it again, twice: at a third and at two thirds of the
  * load, each time for a while. It asks the instances about the outage on the way: whether
  * they show it (halfway), what waits to be written (before the restart), and how many
- * budget settlements they lost (before the stop and a while after the restart).
+ * budget settlements failed (before the stop and a while after the restart), to be
+ * retried.
  */
 final class RedisOutages implements AutoCloseable {
 
@@ -57,7 +58,7 @@ final class RedisOutages implements AutoCloseable {
 			long at = load.toMillis() * number / 3;
 			Timing timing = new Timing();
 			this.scheduler.schedule(() -> {
-				timing.lostBefore = this.probe.lostSettlements();
+				timing.failedBefore = this.probe.failedSettlements();
 				timing.stopRequested = System.currentTimeMillis();
 				this.redis.stop();
 				timing.stopped = System.currentTimeMillis();
@@ -74,7 +75,7 @@ final class RedisOutages implements AutoCloseable {
 			this.outages.add(this.scheduler.schedule(
 					() -> new Outage(outage, timing.stopRequested, timing.stopped, timing.restartRequested,
 							timing.restarted, timing.shown, timing.backlog,
-							this.probe.lostSettlements() - timing.lostBefore),
+							this.probe.failedSettlements() - timing.failedBefore),
 					at + this.length.toMillis() + RECONNECTED.toMillis(), TimeUnit.MILLISECONDS));
 		}
 	}
@@ -115,10 +116,11 @@ final class RedisOutages implements AutoCloseable {
 		long backlog();
 
 		/**
-		 * Return how many budget settlements failed so far, on all instances.
+		 * Return how many budget settlements failed at their first attempt so far, on all
+		 * instances.
 		 * @return the count
 		 */
-		long lostSettlements();
+		long failedSettlements();
 
 	}
 
@@ -139,7 +141,7 @@ final class RedisOutages implements AutoCloseable {
 
 		long backlog;
 
-		long lostBefore;
+		long failedBefore;
 
 	}
 
@@ -153,11 +155,11 @@ final class RedisOutages implements AutoCloseable {
 	 * @param restarted when the restarted server answered
 	 * @param shown whether the instances showed the outage halfway through it
 	 * @param backlog what waited to be written to Redis when it came back
-	 * @param lostSettlements budget settlements that failed from just before the stop
-	 * until a few seconds after the restart
+	 * @param failedSettlements budget settlements that failed from just before the stop
+	 * until a few seconds after the restart, to be retried
 	 */
 	record Outage(int number, long stopRequested, long stopped, long restartRequested, long restarted, boolean shown,
-			long backlog, long lostSettlements) {
+			long backlog, long failedSettlements) {
 
 		/**
 		 * Whether a call lay wholly within the time Redis was certainly down.

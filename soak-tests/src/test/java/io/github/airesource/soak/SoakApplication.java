@@ -63,7 +63,8 @@ class SoakApplication {
 	/**
 	 * Bound on each of the library's Redis calls: twice the default, as Redis shares two
 	 * cores with both instances and the callers here; a round trip that takes longer
-	 * fails (a budget settlement that fails is lost, see the budget checks).
+	 * fails (a budget settlement that fails is retried until Redis takes it, see the
+	 * budget checks).
 	 */
 	static final Duration REDIS_TIMEOUT = Duration.ofSeconds(1);
 

@@ -245,11 +245,13 @@ final class SoakChecks {
 	/**
 	 * Check a budget against the provider's bill: in each of its windows, what the calls
 	 * settled in it (between their request's arrival and their end) were billed is within
-	 * the budget, plus what the calls whose settlement could not reach Redis were billed:
-	 * a settlement that fails is lost, and its reservation frees itself when its lease
-	 * ends (the documented behaviour, {@code ai.resource.budget.settlement.failures}).
-	 * Only callers who never cancel: a cancelled stream is settled at what arrived before
-	 * the cancellation, which the provider bills more for.
+	 * the budget. A settlement that fails is retried until Redis takes it, its
+	 * reservation held meanwhile, so there is no allowance for it; only when some
+	 * settlement was abandoned ({@code ai.resource.budget.settlement.abandoned}, its
+	 * reservation freed by its lease and its use never charged) the check allows what the
+	 * calls that ended while their instance could not reach Redis were billed. Only
+	 * callers who never cancel: a cancelled stream is settled at what arrived before the
+	 * cancellation, which the provider bills more for.
 	 * @param summary the summary
 	 * @param name the budget's name
 	 * @param keyOf the budget's key of a call
@@ -258,9 +260,10 @@ final class SoakChecks {
 	 * @param spent what a request spent of the allowance
 	 * @param unit the unit of the allowance
 	 * @param outages the Redis outages
+	 * @param abandonedSettlements budget settlements given up, on all instances
 	 */
 	void budget(SoakSummary summary, String name, Function<CallRecord, String> keyOf, Duration period, BigDecimal limit,
-			Function<ModelRequest, BigDecimal> spent, String unit, List<Outage> outages) {
+			Function<ModelRequest, BigDecimal> spent, String unit, List<Outage> outages, long abandonedSettlements) {
 		Map<String, BigDecimal> used = new HashMap<>();
 		Map<String, BigDecimal> unsettled = new HashMap<>();
 		Map<Integer, List<long[]>> down = downSpans(outages);
@@ -275,7 +278,7 @@ final class SoakChecks {
 				String key = keyOf.apply(call) + " in the window from +"
 						+ (window * periodMillis - this.loadStart) / 1000 + " s";
 				used.merge(key, spent.apply(request), BigDecimal::add);
-				if (down.getOrDefault(call.instance(), List.of())
+				if (abandonedSettlements > 0 && down.getOrDefault(call.instance(), List.of())
 					.stream()
 					.anyMatch((span) -> call.end() >= span[0] && call.end() <= span[1])) {
 					unsettled.merge(key, spent.apply(request), BigDecimal::add);
@@ -293,7 +296,8 @@ final class SoakChecks {
 			if (share.compareTo(worstShare) > 0) {
 				worstShare = share;
 				worst = window.getValue().toPlainString() + " " + unit + " of " + limit.toPlainString() + " + "
-						+ lost.toPlainString() + " settled while Redis was down (" + window.getKey() + ")";
+						+ lost.toPlainString() + " settled while Redis was down, allowed since " + abandonedSettlements
+						+ " settlements were abandoned (" + window.getKey() + ")";
 			}
 		}
 		summary.check(
@@ -353,7 +357,7 @@ final class SoakChecks {
 					+ (outage.restarted() - outage.stopped()) + " ms (the restart, loading the append-only file, took "
 					+ (outage.restarted() - outage.restartRequested())
 					+ " ms); usage records waiting for Redis when it came back: " + outage.backlog()
-					+ "; budget settlements lost: " + outage.lostSettlements()
+					+ "; budget settlements failed (then retried): " + outage.failedSettlements()
 					+ "; history summaries asked of the model meanwhile: " + summaries + "; calls wholly within: "
 					+ outcomes + "; first call after the restart to reach the model started "
 					+ ((firstAfter != null) ? (firstAfter.start() - outage.restarted()) + " ms after it" : "never"));

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisClient;
@@ -167,7 +168,7 @@ class SoakTests {
 
 		SoakChecks checks = new SoakChecks(callers.records(), provider.requests(), loadStart, loadEnd);
 		checks.load(summary);
-		limits(summary, checks, outages);
+		limits(summary, checks, outages, new InstancesProbe(instances).sum(BudgetAdvisor::abandonedSettlements));
 		checks.outages(summary, outages);
 		held(summary, instances, budgetKeys);
 		ledger(summary, checks, instances);
@@ -192,9 +193,13 @@ class SoakTests {
 		}
 
 		@Override
-		public long lostSettlements() {
+		public long failedSettlements() {
+			return sum(BudgetAdvisor::failedSettlements);
+		}
+
+		long sum(ToLongFunction<BudgetAdvisor> figure) {
 			return this.instances.stream()
-				.mapToLong((context) -> context.getBean(BudgetAdvisor.class).failedSettlements())
+				.mapToLong((context) -> figure.applyAsLong(context.getBean(BudgetAdvisor.class)))
 				.sum();
 		}
 
@@ -206,9 +211,16 @@ class SoakTests {
 	 */
 	private static void redisFailures(SoakSummary summary, List<ConfigurableApplicationContext> instances,
 			List<Outage> outages) {
-		long lost = new InstancesProbe(instances).lostSettlements();
-		summary.figure("budget settlements lost outside the outages (Redis too slow to answer within its timeout)",
-				lost - outages.stream().mapToLong(Outage::lostSettlements).sum());
+		InstancesProbe probe = new InstancesProbe(instances);
+		long failed = probe.failedSettlements();
+		summary.figure("budget settlements failed outside the outages (Redis too slow to answer within its timeout)",
+				failed - outages.stream().mapToLong(Outage::failedSettlements).sum());
+		long recovered = probe.sum(BudgetAdvisor::recoveredSettlements);
+		long abandoned = probe.sum(BudgetAdvisor::abandonedSettlements);
+		long pending = probe.sum(BudgetAdvisor::pendingSettlements);
+		summary.check("every budget settlement that failed was retried until Redis took it (none abandoned)",
+				recovered == failed && abandoned == 0 && pending == 0, failed + " failed, " + recovered
+						+ " recovered by a retry, " + abandoned + " abandoned, " + pending + " still pending");
 		for (ConfigurableApplicationContext context : instances) {
 			Map<String, Long> failures = new TreeMap<>();
 			context.getBean(MeterRegistry.class)
@@ -217,13 +229,14 @@ class SoakTests {
 				.forEach((counter) -> failures.put(counter.getId().getTag("feature"), (long) counter.count()));
 			summary.figure(
 					context.getEnvironment().getProperty("spring.application.name") + ": failed Redis round trips",
-					failures + "; budget settlements lost: " + context.getBean(BudgetAdvisor.class).failedSettlements()
+					failures + "; budget settlements failed: "
+							+ context.getBean(BudgetAdvisor.class).failedSettlements()
 							+ ", rate-limit corrections lost: "
 							+ context.getBean(RateLimitAdvisor.class).failedAdjustments());
 		}
 	}
 
-	private static void limits(SoakSummary summary, SoakChecks checks, List<Outage> outages) {
+	private static void limits(SoakSummary summary, SoakChecks checks, List<Outage> outages, long abandoned) {
 		summary.section("Limits, by the provider's clock and bill");
 		checks.rateLimit(summary, "fleet", (call) -> "global", SoakApplication.GLOBAL_RATE_REQUESTS,
 				SoakApplication.GLOBAL_RATE_PERIOD);
@@ -233,17 +246,17 @@ class SoakTests {
 				SoakApplication.USER_RATE_PERIOD);
 		checks.budget(summary, "per-user", CallRecord::user, SoakApplication.USER_BUDGET_PERIOD,
 				BigDecimal.valueOf(SoakApplication.USER_BUDGET_TOKENS),
-				(request) -> BigDecimal.valueOf(request.promptTokens() + request.completionTokens()), "tokens",
-				outages);
+				(request) -> BigDecimal.valueOf(request.promptTokens() + request.completionTokens()), "tokens", outages,
+				abandoned);
 		checks.budget(summary, "per-tenant", CallRecord::tenant, SoakApplication.TENANT_BUDGET_PERIOD,
-				new BigDecimal(SoakApplication.TENANT_BUDGET_COST), ModelRequest::cost, "USD", outages);
+				new BigDecimal(SoakApplication.TENANT_BUDGET_COST), ModelRequest::cost, "USD", outages, abandoned);
 		summary.figure("rate limit 'user-tokens'", "on, not checked against the bill: a call's tokens are "
 				+ "corrected to its estimate when it is cancelled, which the provider bills more for");
 	}
 
 	/**
 	 * Whether an instance has nothing in flight: no permit or queued call, nothing held,
-	 * no leased or awaited connection, no usage write pending.
+	 * no leased or awaited connection, no usage write or budget settlement retry pending.
 	 */
 	private static boolean settled(ConfigurableApplicationContext context) {
 		ConcurrencySnapshot bulkhead = context.getBean(ConcurrencyBulkhead.class).snapshot();
@@ -256,7 +269,8 @@ class SoakTests {
 			.stream()
 			.allMatch((pool) -> pool.leased() == 0 && pool.pending() == 0);
 		return bulkhead.active() == 0 && bulkhead.queued().total() == 0 && nothingHeld && poolsIdle
-				&& context.getBean(RedisUsageLedger.class).pendingWrites() == 0;
+				&& context.getBean(RedisUsageLedger.class).pendingWrites() == 0
+				&& context.getBean(BudgetAdvisor.class).pendingSettlements() == 0;
 	}
 
 	private static Map<String, Set<String>> budgetKeys(List<CallRecord> calls) {

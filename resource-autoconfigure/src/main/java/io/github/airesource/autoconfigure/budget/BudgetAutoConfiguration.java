@@ -26,6 +26,7 @@ import io.github.airesource.core.scope.ScopeResolution;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.core.usage.UsageRecorder;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.ai.chat.client.ChatClient;
@@ -47,7 +48,8 @@ import org.springframework.context.annotation.Configuration;
  * {@link BudgetAdvisor} that reserves before each call and settles after it (with a
  * {@link BudgetReservationPartner} when there is one: the joint admission of budgets and
  * rate limits on one Redis); with Micrometer, the meters of calls let through by
- * fail-open and of failed settlements.
+ * fail-open and of settlements that failed, were recovered by a retry, were abandoned or
+ * wait for a retry.
  */
 @AutoConfiguration(after = { ResourceAutoConfiguration.class, PricingAutoConfiguration.class,
 		ResourceRedisAutoConfiguration.class, UsageAutoConfiguration.class })
@@ -164,7 +166,19 @@ public class BudgetAutoConfiguration {
 					.register(registry);
 				FunctionCounter
 					.builder("ai.resource.budget.settlement.failures", budget, BudgetAdvisor::failedSettlements)
-					.description("Budget settlements the store failed; their reservations expire after the lease")
+					.description("Budget settlements the store failed at their first attempt; they are retried")
+					.register(registry);
+				FunctionCounter
+					.builder("ai.resource.budget.settlement.recovered", budget, BudgetAdvisor::recoveredSettlements)
+					.description("Failed budget settlements the store took on a retry")
+					.register(registry);
+				FunctionCounter
+					.builder("ai.resource.budget.settlement.abandoned", budget, BudgetAdvisor::abandonedSettlements)
+					.description("Failed budget settlements given up (retry queue full, or the store forgot the "
+							+ "reservation); what those calls used is not charged")
+					.register(registry);
+				Gauge.builder("ai.resource.budget.settlement.pending", budget, BudgetAdvisor::pendingSettlements)
+					.description("Failed budget settlements waiting for a retry")
 					.register(registry);
 			});
 		}

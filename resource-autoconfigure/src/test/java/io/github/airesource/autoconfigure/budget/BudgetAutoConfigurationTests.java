@@ -167,6 +167,10 @@ class BudgetAutoConfigurationTests {
 					.isZero();
 				assertThat(registry.find("ai.resource.budget.used").tag("limit", "per-user-daily").gauge()).isNull();
 				assertThat(registry.get("ai.resource.budget.fail-open").functionCounter().count()).isZero();
+				assertThat(registry.get("ai.resource.budget.settlement.failures").functionCounter().count()).isZero();
+				assertThat(registry.get("ai.resource.budget.settlement.recovered").functionCounter().count()).isZero();
+				assertThat(registry.get("ai.resource.budget.settlement.abandoned").functionCounter().count()).isZero();
+				assertThat(registry.get("ai.resource.budget.settlement.pending").gauge().value()).isZero();
 			});
 	}
 

@@ -27,7 +27,8 @@ import org.springframework.lang.Nullable;
  * never took over (the call ended before reaching it) is abandoned when the budget
  * reports, and its capacity given back in the same round trip; one the advisor gave back
  * itself at once ({@link #release()}) adds nothing. A settlement whose round trip fails
- * tells both advisors, as two failed round trips would have.
+ * tells both advisors, as two failed round trips would have: the budget advisor retries
+ * the budget's part alone, the rate limits' correction is lost.
  */
 final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 

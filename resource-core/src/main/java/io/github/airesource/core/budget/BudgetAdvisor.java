@@ -80,6 +80,16 @@ import org.springframework.util.Assert;
  * fail-open lets it through unreserved and counts it ({@link #failOpenCalls()}).
  *
  * <p>
+ * A settlement the store fails never fails the call: it is retried in the background, on
+ * one daemon thread with backoff, until the store takes it, so that the budget is charged
+ * what the call used ({@link #failedSettlements()}, {@link #recoveredSettlements()},
+ * {@link #abandonedSettlements()}, {@link #pendingSettlements()}). The store's settle is
+ * idempotent by reservation id, so a retry of a settle that reached the store but whose
+ * answer was lost charges nothing more, and one that comes after the lease ended charges
+ * the actual use once. Retries are given up once the store has forgotten the reservation
+ * (its lease plus an hour), or when {@value SettlementRetries#CAPACITY} already wait.
+ *
+ * <p>
  * With a {@link BudgetReservationPartner} (the rate limits, when they share the budget's
  * Redis), a call whose next advisor is the partner's is reserved and admitted by the
  * partner in one round trip, and settled with it in one more; the answers are those of
@@ -141,6 +151,8 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
 	private final LongAdder failedSettlements = new LongAdder();
 
+	private final SettlementRetries settlementRetries;
+
 	/** Admissions that reserved and have not settled yet: a leak shows here. */
 	private final LongAdder heldReservations = new LongAdder();
 
@@ -161,6 +173,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		this.failureMode = builder.failureMode;
 		this.clock = builder.clock;
 		this.order = builder.order;
+		this.settlementRetries = new SettlementRetries(this.store, builder.settlementRetryCapacity);
 	}
 
 	public static Builder builder(Budgets budgets) {
@@ -204,12 +217,40 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	}
 
 	/**
-	 * Return how many settlements the store failed; their reservations expire after the
-	 * lease and their actual use is not counted.
+	 * Return how many settlements the store failed at their first attempt; each is then
+	 * retried in the background and ends up recovered or abandoned.
 	 * @return the count
 	 */
 	public long failedSettlements() {
 		return this.failedSettlements.sum();
+	}
+
+	/**
+	 * Return how many settlements that failed at first were taken by the store on a
+	 * retry: their calls are charged what they used.
+	 * @return the count
+	 */
+	public long recoveredSettlements() {
+		return this.settlementRetries.recovered();
+	}
+
+	/**
+	 * Return how many settlements that failed at first were given up: the retry queue was
+	 * full, or the store did not take them before it forgot their reservations (the lease
+	 * plus an hour). What those calls used is not charged; their reservations freed
+	 * themselves when their leases ended.
+	 * @return the count
+	 */
+	public long abandonedSettlements() {
+		return this.settlementRetries.abandoned();
+	}
+
+	/**
+	 * Return how many settlements that failed at first wait for a retry now.
+	 * @return the count
+	 */
+	public long pendingSettlements() {
+		return this.settlementRetries.pending();
 	}
 
 	/**
@@ -462,6 +503,9 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
 		private final List<BudgetCharge> charges;
 
+		/** When it was reserved: a retry of its settlement is bounded from then. */
+		private final long reservedAtNanos;
+
 		/** Settles with the partner's admission; null: with the store alone. */
 		@Nullable
 		private final BudgetSettlement settlement;
@@ -480,6 +524,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 			this.id = id;
 			this.charges = charges;
 			this.settlement = settlement;
+			this.reservedAtNanos = charges.isEmpty() ? 0 : System.nanoTime();
 			if (!charges.isEmpty()) {
 				BudgetAdvisor.this.heldReservations.increment();
 			}
@@ -587,7 +632,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
 		private void settle(long tokens, long costNanos) {
 			if (this.settlement != null) {
-				this.settlement.settle(tokens, costNanos, this::settlementFailed);
+				this.settlement.settle(tokens, costNanos, (ex) -> settlementFailed(ex, tokens, costNanos));
 				return;
 			}
 			try {
@@ -595,14 +640,19 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 						BudgetAdvisor.this.reservationTtl);
 			}
 			catch (RedisUnavailableException ex) {
-				settlementFailed(ex);
+				settlementFailed(ex, tokens, costNanos);
 			}
 		}
 
-		private void settlementFailed(RedisUnavailableException ex) {
-			// Accounting must not fail the call; the lease frees the reservation.
+		private void settlementFailed(RedisUnavailableException ex, long tokens, long costNanos) {
+			// Accounting must not fail the call. The retry is the budget's settle alone,
+			// also after a joint settlement: it shares the budget store's keys and
+			// script,
+			// and is idempotent where the rate limits' correction is not.
 			BudgetAdvisor.this.failedSettlements.increment();
-			logger.debug("Budget settlement failed; the reservation expires after its lease", ex);
+			logger.debug("Budget settlement failed; it is retried in the background", ex);
+			BudgetAdvisor.this.settlementRetries.offer(SettlementRetries.Retry.of(this.id, this.charges, tokens,
+					costNanos, BudgetAdvisor.this.reservationTtl, this.reservedAtNanos));
 		}
 
 	}
@@ -638,6 +688,8 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		private Clock clock = Clock.systemUTC();
 
 		private int order = DEFAULT_ORDER;
+
+		private int settlementRetryCapacity = SettlementRetries.CAPACITY;
 
 		private Builder(Budgets budgets) {
 			Assert.notNull(budgets, "budgets must not be null");
@@ -763,6 +815,18 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		 */
 		public Builder order(int order) {
 			this.order = order;
+			return this;
+		}
+
+		/**
+		 * Set how many failed settlements may wait for a retry; tests use a small bound
+		 * to reach it.
+		 * @param capacity the bound
+		 * @return this builder
+		 */
+		Builder settlementRetryCapacity(int capacity) {
+			Assert.isTrue(capacity > 0, "settlementRetryCapacity must be positive");
+			this.settlementRetryCapacity = capacity;
 			return this;
 		}
 

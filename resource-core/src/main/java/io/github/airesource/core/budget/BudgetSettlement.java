@@ -19,7 +19,8 @@ public interface BudgetSettlement {
 	 * @param actualTokens tokens the call used, prompt plus completion
 	 * @param actualCostNanos what the call cost
 	 * @param onFailure told, on whichever thread runs the settlement, when the store
-	 * fails it; the reservation then frees itself when its lease ends
+	 * fails it; the budget advisor then retries the budget's part with its
+	 * {@link BudgetStore}, whose settle of the same reservation is idempotent
 	 */
 	void settle(long actualTokens, long actualCostNanos, Consumer<RedisUnavailableException> onFailure);
 

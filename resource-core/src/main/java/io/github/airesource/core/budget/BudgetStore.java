@@ -22,7 +22,10 @@ import java.util.List;
  * released by itself, so a crashed instance cannot hold budget forever.</li>
  * <li>{@link #settle} releases a reservation and charges what the call actually used; it
  * is idempotent, a second settle of the same reservation changes nothing. A settle after
- * the lease expired charges the actual use once.</li>
+ * the lease expired charges the actual use once, for at least an hour after the lease
+ * ended (what the lease held has flowed back already and is not released again); later it
+ * changes nothing. So a settle whose outcome is unknown (it failed or timed out) can be
+ * sent again.</li>
  * <li>Store failures (Redis down or slow) surface as
  * {@link io.github.airesource.core.redis.RedisUnavailableException}, at once; callers
  * apply the configured failure mode.</li>

@@ -42,9 +42,10 @@ import org.springframework.util.Assert;
  * the counters belong to, used, reserved and granted tokens and nano-dollars, and one
  * field {@code lease:<id>} per reservation in flight with what it holds;</li>
  * <li>{@code budget:{admission}:leases:<limit>:<key>}, a sorted set of expiries: a
- * reservation's lease ({@code lease:<id>}) and, after settlement, its settled marker
- * ({@code settled:<id>}), kept until the lease would have ended or a lease from the
- * settlement, whichever is later, so that a repeated settle changes nothing;</li>
+ * reservation's lease ({@code lease:<id>}) until it ends and, when it ended unsettled,
+ * its marker ({@code expired:<id>}) for an hour more, so that a late settle still charges
+ * what the call used, once. A settle removes both, so a repeated settle finds neither and
+ * changes nothing;</li>
  * <li>{@code budget:{admission}:top:<limit>:<tokens|cost>}, a sorted set of the limit's
  * keys touched in the current window, scored by their use, for {@link #top}.</li>
  * </ul>
@@ -60,13 +61,15 @@ import org.springframework.util.Assert;
  *
  * <p>
  * <strong>TTLs.</strong> Every write sets the expiry of each key it touches: a counter
- * and its leases live until their window ends or their last lease or settled marker
+ * and its leases live until their window ends or their last lease or expired-lease marker
  * expires, whichever is later, so a lease is never cut short; the index lives until its
  * window ends. Nothing outlives what it counts.
  *
  * <p>
  * <strong>A failed call's outcome is unknown</strong>: a reserve that timed out may still
- * be applied by Redis; its reservation then frees itself when its lease ends.
+ * be applied by Redis; its reservation then frees itself when its lease ends. A settle
+ * that timed out may have been applied too; sending it again is safe, since it is
+ * idempotent by reservation id.
  *
  * <p>
  * <strong>Time.</strong> Window starts ({@code floor(now / period) * period}), lease
