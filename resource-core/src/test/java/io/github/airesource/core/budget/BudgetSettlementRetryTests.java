@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.github.airesource.core.ResourceContextKeys;
 import io.github.airesource.core.admission.JointAdmission;
@@ -106,15 +108,20 @@ class BudgetSettlementRetryTests {
 		RedisTestSupport.deleteKeys(this.prefix);
 	}
 
-	@Test
-	void whenRedisIsUnreachableAsTheCallEndsThenItsSettlementIsRetriedAndChargesWhatTheModelBilledOnceRedisIsBack() {
-		Chain chain = chain(false, SettlementRetries.CAPACITY);
+	@ParameterizedTest(name = "joint admission: {0}")
+	@ValueSource(booleans = { false, true })
+	void whenRedisIsUnreachableAsTheCallEndsThenItsSettlementIsRetriedAndChargesWhatTheModelBilledOnceRedisIsBack(
+			boolean joint) {
+		Chain chain = chain(joint, SettlementRetries.CAPACITY);
 		answerAfter(this.proxy::cut);
 
 		assertThat(ask(chain)).isEqualTo("Paris.");
 
 		assertThat(chain.budget().failedSettlements()).isEqualTo(1);
 		assertThat(chain.budget().pendingSettlements()).isEqualTo(1);
+		if (joint) {
+			assertThat(chain.rateLimit().failedAdjustments()).as("the joint settlement failed for both").isEqualTo(1);
+		}
 		BudgetUsage whileDown = readStore().usage(this.perUser, "alice");
 		assertThat(whileDown.usedTokens()).as("nothing settled while Redis is unreachable").isZero();
 		assertThat(whileDown.reservedTokens()).isEqualTo(reservedTokens());
@@ -124,6 +131,9 @@ class BudgetSettlementRetryTests {
 		awaitRecovered(chain, 1);
 		assertChargedWhatTheModelBilled(1);
 		assertThat(chain.budget().abandonedSettlements()).isZero();
+		if (joint) {
+			assertThat(chain.joint().held()).containsEntry("admission.settlements", 0L);
+		}
 	}
 
 	@Test
@@ -145,56 +155,22 @@ class BudgetSettlementRetryTests {
 		assertChargedWhatTheModelBilled(1);
 	}
 
-	@Test
-	void whenASettlementRanInRedisButItsAnswerWasLateThenItsRetryChargesNothingMore() {
-		Chain chain = chain(false, SettlementRetries.CAPACITY);
+	@ParameterizedTest(name = "joint admission: {0}")
+	@ValueSource(booleans = { false, true })
+	void whenASettlementRanInRedisButItsAnswerWasLateThenItsRetryChargesNothingMore(boolean joint) {
+		Chain chain = chain(joint, SettlementRetries.CAPACITY);
 		answerAfter(this.proxy::holdReplies);
 
 		assertThat(ask(chain)).isEqualTo("Paris.");
 
 		assertThat(chain.budget().failedSettlements()).isEqualTo(1);
+		if (joint) {
+			assertThat(chain.rateLimit().failedAdjustments()).isEqualTo(1);
+		}
 		assertThat(readStore().usage(this.perUser, "alice").usedTokens())
 			.as("the settlement that timed out was applied by Redis")
 			.isEqualTo(PROMPT_TOKENS + COMPLETION_TOKENS);
 		// A retry reaches Redis too, and times out as well, before the replies come.
-		await().atMost(Duration.ofSeconds(30)).until(() -> chain.budgets().health().failures() >= 2);
-
-		this.proxy.releaseReplies();
-
-		awaitRecovered(chain, 1);
-		assertChargedWhatTheModelBilled(1);
-	}
-
-	@Test
-	void whenRedisIsUnreachableAsAJointlyAdmittedCallEndsThenTheBudgetIsChargedWhatTheModelBilledOnceRedisIsBack() {
-		Chain chain = chain(true, SettlementRetries.CAPACITY);
-		answerAfter(this.proxy::cut);
-
-		assertThat(ask(chain)).isEqualTo("Paris.");
-
-		assertThat(chain.budget().failedSettlements()).isEqualTo(1);
-		assertThat(chain.rateLimit().failedAdjustments()).as("the joint settlement failed for both").isEqualTo(1);
-		assertThat(readStore().usage(this.perUser, "alice").reservedTokens()).isEqualTo(reservedTokens());
-
-		this.proxy.restore();
-
-		awaitRecovered(chain, 1);
-		assertChargedWhatTheModelBilled(1);
-		assertThat(chain.joint().held()).containsEntry("admission.settlements", 0L);
-	}
-
-	@Test
-	void whenAJointSettlementRanInRedisButItsAnswerWasLateThenTheRetryChargesTheBudgetNothingMore() {
-		Chain chain = chain(true, SettlementRetries.CAPACITY);
-		answerAfter(this.proxy::holdReplies);
-
-		assertThat(ask(chain)).isEqualTo("Paris.");
-
-		assertThat(chain.budget().failedSettlements()).isEqualTo(1);
-		assertThat(chain.rateLimit().failedAdjustments()).isEqualTo(1);
-		assertThat(readStore().usage(this.perUser, "alice").usedTokens())
-			.as("the joint settlement that timed out was applied by Redis")
-			.isEqualTo(PROMPT_TOKENS + COMPLETION_TOKENS);
 		await().atMost(Duration.ofSeconds(30)).until(() -> chain.budgets().health().failures() >= 2);
 
 		this.proxy.releaseReplies();
