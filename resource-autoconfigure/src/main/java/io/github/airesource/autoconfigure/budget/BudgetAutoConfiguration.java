@@ -90,6 +90,12 @@ public class BudgetAutoConfiguration {
 			.build();
 	}
 
+	@Bean
+	@ConditionalOnMissingBean(name = "resourceBudgetSettlementsLifecycle")
+	BudgetSettlementsLifecycle resourceBudgetSettlementsLifecycle(BudgetAdvisor advisor) {
+		return new BudgetSettlementsLifecycle(advisor);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnProperty(name = STORE, havingValue = "memory", matchIfMissing = true)
 	static class MemoryStoreConfiguration {

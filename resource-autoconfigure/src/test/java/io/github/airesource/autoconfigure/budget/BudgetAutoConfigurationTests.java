@@ -58,7 +58,9 @@ class BudgetAutoConfigurationTests {
 	@Test
 	void whenEnabledThenTheAdvisorJoinsTheChainBeforeTheUsageAdvisorOverAMemoryStore() {
 		this.enabled.run((context) -> {
-			assertThat(context).hasSingleBean(BudgetAdvisor.class).hasSingleBean(InMemoryBudgetStore.class);
+			assertThat(context).hasSingleBean(BudgetAdvisor.class)
+				.hasSingleBean(InMemoryBudgetStore.class)
+				.hasSingleBean(BudgetSettlementsLifecycle.class);
 			assertThat(context.getBean(ResourceAdvisors.class).asList()).containsExactly(
 					context.getBean(ScopeCaptureAdvisor.class), context.getBean(BudgetAdvisor.class),
 					context.getBean(UsageAdvisor.class));

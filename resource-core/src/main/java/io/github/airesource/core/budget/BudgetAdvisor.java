@@ -106,6 +106,9 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	/** How long an unsettled reservation holds, unless configured. */
 	public static final Duration DEFAULT_RESERVATION_TTL = Duration.ofMinutes(5);
 
+	/** How long a shutdown waits at most for settlements to reach the store. */
+	public static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(10);
+
 	private static final Log logger = LogFactory.getLog(BudgetAdvisor.class);
 
 	private final Budgets budgets;
@@ -251,6 +254,22 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	 */
 	public long pendingSettlements() {
 		return this.settlementRetries.pending();
+	}
+
+	/**
+	 * Send the settlements that wait for a retry now, and wait until none is left or the
+	 * time is up; for shutdown, before the Redis connections close (what is still waiting
+	 * then is lost: its reservations free themselves when their leases end).
+	 * @param maxWait how long to wait at most
+	 * @return whether none is left waiting
+	 */
+	public boolean flushSettlements(Duration maxWait) {
+		boolean flushed = this.settlementRetries.flush(maxWait);
+		if (!flushed) {
+			logger.warn(pendingSettlements() + " budget settlements could not be sent to the store within " + maxWait
+					+ "; what those calls used is not charged");
+		}
+		return flushed;
 	}
 
 	/**

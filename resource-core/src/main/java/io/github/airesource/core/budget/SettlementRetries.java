@@ -42,8 +42,8 @@ import org.apache.commons.logging.LogFactory;
  * counted. While the store keeps failing, the head of the queue is tried once per backoff
  * (from {@link #FIRST_BACKOFF}, doubling up to {@link #MAX_BACKOFF}) rather than every
  * queued settlement once per timeout; once it succeeds, the rest follow without waiting.
- * Settlements still queued when the JVM exits are lost, as their leases free what they
- * held.
+ * {@link #flush} sends what waits at shutdown; settlements still queued when the JVM
+ * exits are lost, as their leases free what they held.
  *
  * <p>
  * Every settlement offered ends in exactly one of recovered or abandoned, and until then
@@ -136,6 +136,39 @@ final class SettlementRetries {
 	}
 
 	/**
+	 * Send the waiting settlements now rather than after the backoff, and wait until none
+	 * is left or the time is up: for shutdown, while the store can still be reached.
+	 * @param maxWait how long to wait at most
+	 * @return whether none is left waiting
+	 */
+	boolean flush(Duration maxWait) {
+		long deadline = System.nanoTime() + maxWait.toNanos();
+		synchronized (this) {
+			if (this.queue.isEmpty()) {
+				return true;
+			}
+		}
+		// The executor has one thread, so this drain never runs beside the scheduled one.
+		EXECUTOR.execute(this::drain);
+		synchronized (this) {
+			while (!this.queue.isEmpty()) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+			return true;
+		}
+	}
+
+	/**
 	 * Retry queued settlements in order until the queue is empty or the store fails; then
 	 * schedule itself again after the backoff. Only this removes from the queue, and only
 	 * one drain runs at a time, so the head it looked at is still the head.
@@ -184,6 +217,10 @@ final class SettlementRetries {
 
 	private synchronized void removeHead() {
 		this.queue.pollFirst();
+		if (this.queue.isEmpty()) {
+			// A flush waits for this.
+			notifyAll();
+		}
 	}
 
 	private static ScheduledThreadPoolExecutor executor() {

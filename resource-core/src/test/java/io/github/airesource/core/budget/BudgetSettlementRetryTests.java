@@ -180,6 +180,26 @@ class BudgetSettlementRetryTests {
 	}
 
 	@Test
+	void whenFlushedAtShutdownThenWaitingSettlementsAreSentAtOnceAndAStoreStillAwayBoundsTheWait() {
+		Chain chain = chain(false, SettlementRetries.CAPACITY);
+		answerAfter(this.proxy::cut);
+		assertThat(ask(chain)).isEqualTo("Paris.");
+		// Retried at 100, 200, 400 and 800 ms: the next try is up to 2 s away.
+		await().atMost(Duration.ofSeconds(30)).until(() -> chain.budgets().health().failures() >= 5);
+
+		// Redis still away: the flush gives up after its time, the settlement still
+		// waits.
+		assertThat(chain.budget().flushSettlements(Duration.ofMillis(300))).isFalse();
+		assertThat(chain.budget().pendingSettlements()).isEqualTo(1);
+
+		this.proxy.restore();
+
+		assertThat(chain.budget().flushSettlements(Duration.ofSeconds(30))).isTrue();
+		assertThat(chain.budget().pendingSettlements()).isZero();
+		assertChargedWhatTheModelBilled(1);
+	}
+
+	@Test
 	void whenMoreSettlementsFailThanMayWaitThenTheRestAreAbandonedAndCountedAndNoCallFails() throws Exception {
 		Chain chain = chain(false, 1);
 		CountDownLatch gate = new CountDownLatch(1);

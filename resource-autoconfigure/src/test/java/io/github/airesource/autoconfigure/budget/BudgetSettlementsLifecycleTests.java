@@ -1,0 +1,23 @@
+package io.github.airesource.autoconfigure.budget;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BudgetSettlementsLifecycleTests {
+
+	@Test
+	void whenTheContextStopsThenWaitingSettlementsAreSentAfterTheWebServerAndBeforeTheRedisConnectionFactory() {
+		// Spring stops the highest phase first.
+		int webServerStop = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024;
+		int connectionFactory = new LettuceConnectionFactory().getPhase();
+
+		assertThat(BudgetSettlementsLifecycle.PHASE).isLessThan(webServerStop)
+			.isLessThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE)
+			.isGreaterThan(connectionFactory);
+	}
+
+}
