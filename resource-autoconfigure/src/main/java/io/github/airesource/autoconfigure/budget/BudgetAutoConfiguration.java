@@ -8,6 +8,7 @@ import io.github.airesource.autoconfigure.ResourceAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.RedisConnectionWarmUp;
+import io.github.airesource.autoconfigure.redis.RedisShutdownLifecycle;
 import io.github.airesource.autoconfigure.redis.RedisStoreMetrics;
 import io.github.airesource.autoconfigure.redis.RedisStores;
 import io.github.airesource.autoconfigure.redis.ResourceRedisProperties;
@@ -92,8 +93,10 @@ public class BudgetAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "resourceBudgetSettlementsLifecycle")
-	BudgetSettlementsLifecycle resourceBudgetSettlementsLifecycle(BudgetAdvisor advisor) {
-		return new BudgetSettlementsLifecycle(advisor);
+	RedisShutdownLifecycle resourceBudgetSettlementsLifecycle(BudgetAdvisor advisor) {
+		// Settlements waiting for a retry are sent while Redis can still be reached.
+		return new RedisShutdownLifecycle(() -> {
+		}, () -> advisor.flushSettlements(BudgetAdvisor.DEFAULT_FLUSH_TIMEOUT));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -6,6 +6,7 @@ import java.time.Clock;
 
 import io.github.airesource.autoconfigure.ResourceAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
+import io.github.airesource.autoconfigure.redis.RedisShutdownLifecycle;
 import io.github.airesource.autoconfigure.redis.RedisStores;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
 import io.github.airesource.core.pricing.PricingCatalog;
@@ -115,8 +116,8 @@ public class UsageAutoConfiguration {
 		@Bean
 		@ConditionalOnBean(RedisUsageLedger.class)
 		@ConditionalOnMissingBean(name = "resourceUsageLedgerLifecycle")
-		RedisUsageLedgerLifecycle resourceUsageLedgerLifecycle(RedisUsageLedger ledger) {
-			return new RedisUsageLedgerLifecycle(ledger);
+		RedisShutdownLifecycle resourceUsageLedgerLifecycle(RedisUsageLedger ledger) {
+			return new RedisShutdownLifecycle(ledger::start, () -> ledger.stop(RedisUsageLedger.DEFAULT_STOP_TIMEOUT));
 		}
 
 		@Configuration(proxyBeanMethods = false)

@@ -60,7 +60,7 @@ class BudgetAutoConfigurationTests {
 		this.enabled.run((context) -> {
 			assertThat(context).hasSingleBean(BudgetAdvisor.class)
 				.hasSingleBean(InMemoryBudgetStore.class)
-				.hasSingleBean(BudgetSettlementsLifecycle.class);
+				.hasBean("resourceBudgetSettlementsLifecycle");
 			assertThat(context.getBean(ResourceAdvisors.class).asList()).containsExactly(
 					context.getBean(ScopeCaptureAdvisor.class), context.getBean(BudgetAdvisor.class),
 					context.getBean(UsageAdvisor.class));

@@ -1,12 +1,11 @@
-package io.github.airesource.autoconfigure.usage;
-
-import io.github.airesource.core.usage.redis.RedisUsageLedger;
+package io.github.airesource.autoconfigure.redis;
 
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts the Redis usage ledger's writer with the context and, on shutdown, lets it send
- * the calls still queued while Redis can still be reached.
+ * Runs a store's start with the context and, on shutdown, its last writes while Redis can
+ * still be reached: the usage ledger's queued calls, the budget settlements waiting for a
+ * retry.
  *
  * <p>
  * Spring stops lifecycle beans by phase, highest first: the web server's graceful
@@ -14,33 +13,40 @@ import org.springframework.context.SmartLifecycle;
  * calls, then the web server stops ({@code DEFAULT_PHASE - 2048}); this bean stops in
  * {@link #PHASE}, after them, and before Spring Data Redis's
  * {@code LettuceConnectionFactory} (phase 0) closes the connections. Destroy callbacks
- * would run too late: by then the connection factory has stopped. Stopping takes at most
- * {@link RedisUsageLedger#DEFAULT_STOP_TIMEOUT} plus one Redis timeout, and less when
- * Redis fails.
+ * would run too late: by then the connection factory has stopped. The stop action bounds
+ * its own time.
  */
-class RedisUsageLedgerLifecycle implements SmartLifecycle {
+public final class RedisShutdownLifecycle implements SmartLifecycle {
 
 	/** After the web server and before the Redis connection factory. */
-	static final int PHASE = DEFAULT_PHASE - 4096;
+	public static final int PHASE = DEFAULT_PHASE - 4096;
 
-	private final RedisUsageLedger ledger;
+	private final Runnable start;
+
+	private final Runnable stop;
 
 	private volatile boolean running;
 
-	RedisUsageLedgerLifecycle(RedisUsageLedger ledger) {
-		this.ledger = ledger;
+	/**
+	 * Create a lifecycle.
+	 * @param start what to do when the context starts
+	 * @param stop what to do before the Redis connections close; bounded in time
+	 */
+	public RedisShutdownLifecycle(Runnable start, Runnable stop) {
+		this.start = start;
+		this.stop = stop;
 	}
 
 	@Override
 	public void start() {
-		this.ledger.start();
+		this.start.run();
 		this.running = true;
 	}
 
 	@Override
 	public void stop() {
 		try {
-			this.ledger.stop(RedisUsageLedger.DEFAULT_STOP_TIMEOUT);
+			this.stop.run();
 		}
 		finally {
 			this.running = false;

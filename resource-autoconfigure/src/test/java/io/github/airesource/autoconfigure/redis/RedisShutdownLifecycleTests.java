@@ -1,4 +1,4 @@
-package io.github.airesource.autoconfigure.usage;
+package io.github.airesource.autoconfigure.redis;
 
 import org.junit.jupiter.api.Test;
 
@@ -7,15 +7,15 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RedisUsageLedgerLifecycleTests {
+class RedisShutdownLifecycleTests {
 
 	@Test
-	void whenTheContextStopsThenTheWriterStopsAfterTheWebServerAndBeforeTheRedisConnectionFactory() {
+	void whenTheContextStopsThenLastWritesRunAfterTheWebServerAndBeforeTheRedisConnectionFactory() {
 		// Spring stops the highest phase first.
 		int webServerStop = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024;
 		int connectionFactory = new LettuceConnectionFactory().getPhase();
 
-		assertThat(RedisUsageLedgerLifecycle.PHASE).isLessThan(webServerStop)
+		assertThat(RedisShutdownLifecycle.PHASE).isLessThan(webServerStop)
 			.isLessThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE)
 			.isGreaterThan(connectionFactory);
 	}
