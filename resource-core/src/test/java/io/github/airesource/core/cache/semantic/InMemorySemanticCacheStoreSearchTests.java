@@ -11,8 +11,10 @@ import io.github.airesource.core.cache.semantic.SemanticCacheStore.SemanticQuery
 import io.github.airesource.testsupport.MutableClock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The in-memory store's pruned search (sign-bit bound, then exact scoring) against an
@@ -86,6 +88,28 @@ class InMemorySemanticCacheStoreSearchTests {
 				kind, threshold, strongQueries, sameBestBelowThreshold, weakQueries);
 	}
 
+	@ParameterizedTest(name = "{0} dimensions")
+	@ValueSource(ints = { 0, 1, 3, 4, 5, 7, 384, 385, 387 })
+	void whenScoringExactlyThenTheSumIsTheOneOfEveryProductWhateverTheLengthsRemainderAfterFours(int dimensions) {
+		SplittableRandom random = new SplittableRandom(dimensions);
+		float[] a = gaussian(random, 1, dimensions);
+		float[] b = gaussian(random, 1, dimensions);
+		double expected = 0;
+		for (int d = 0; d < dimensions; d++) {
+			expected += a[d] * b[d];
+		}
+		// Summed in another order, so equal up to double rounding, far below the
+		// float products' own precision.
+		assertThat(InMemorySemanticCacheStore.exactDot(a, b)).isCloseTo(expected, within(1e-12));
+		if (dimensions > 0) {
+			// Every element counts, the last of the remainder too.
+			float[] changedLast = b.clone();
+			changedLast[dimensions - 1] += 1;
+			assertThat(InMemorySemanticCacheStore.exactDot(a, changedLast)).isCloseTo(expected + a[dimensions - 1],
+					within(1e-6));
+		}
+	}
+
 	private static List<SemanticCandidate> exhaustive(float[][] vectors, float[] query, int limit) {
 		List<SemanticCandidate> all = new ArrayList<>();
 		for (int i = 0; i < vectors.length; i++) {
@@ -110,8 +134,12 @@ class InMemorySemanticCacheStoreSearchTests {
 	}
 
 	private static float[] gaussian(SplittableRandom random, double sigma) {
-		float[] vector = new float[DIMENSIONS];
-		for (int d = 0; d < DIMENSIONS; d++) {
+		return gaussian(random, sigma, DIMENSIONS);
+	}
+
+	private static float[] gaussian(SplittableRandom random, double sigma, int dimensions) {
+		float[] vector = new float[dimensions];
+		for (int d = 0; d < dimensions; d++) {
 			vector[d] = (float) (random.nextGaussian() * sigma);
 		}
 		return vector;
