@@ -66,8 +66,11 @@ public final class JointAdmission implements BudgetReservationPartner, HeldResou
 	@Nullable
 	private final RedisJointAdmissionStore store;
 
-	/** Jointly admitted calls not settled yet: a leak shows here. */
+	/** Jointly admitted calls whose settlement was not sent yet: a leak shows here. */
 	private final LongAdder settling = new LongAdder();
+
+	/** Settlements sent whose answer has not come yet. */
+	private final InFlight sending = new InFlight();
 
 	/**
 	 * Create the joint admission of the budget advisor of some budgets and a rate-limit
@@ -123,13 +126,25 @@ public final class JointAdmission implements BudgetReservationPartner, HeldResou
 			throw ahead.refuse(refused);
 		}
 		JointSettlement settlement = new JointSettlement(store, rateLimitStore(), reservationId, charges, leaseTtl,
-				ahead, this.settling);
+				ahead, this.settling, this.sending);
 		ChatClientRequest passedOn = ahead.admit((RateLimitDecision.Admitted) decision.rateLimit(), settlement);
 		return new Reservation(decision.budget(), passedOn, settlement);
 	}
 
 	private RateLimitStore rateLimitStore() {
 		return this.rateLimitAdvisor.rateLimits().store();
+	}
+
+	/**
+	 * Wait until every settlement sent has its answer, so that those that failed are
+	 * queued for their retry; for shutdown, before the budget advisor flushes its
+	 * retries.
+	 * @param maxWait how long to wait at most
+	 * @return whether none is left without an answer
+	 */
+	@Override
+	public boolean awaitSettlements(Duration maxWait) {
+		return this.sending.awaitNone(maxWait);
 	}
 
 	@Override

@@ -2,6 +2,8 @@ package io.github.airesource.core.admission;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -26,9 +28,11 @@ import org.springframework.lang.Nullable;
  * The rate-limit part may also end without a report: an admission the rate-limit advisor
  * never took over (the call ended before reaching it) is abandoned when the budget
  * reports, and its capacity given back in the same round trip; one the advisor gave back
- * itself at once ({@link #release()}) adds nothing. A settlement whose round trip fails
- * tells both advisors, as two failed round trips would have: the budget advisor retries
- * the budget's part alone, the rate limits' correction is lost.
+ * itself at once ({@link #release()}) adds nothing. The round trip is sent without
+ * waiting for its answer (see {@link RedisJointAdmissionStore#settle}): the call returns
+ * meanwhile. A settlement whose round trip fails tells both advisors when the failure
+ * comes, as two failed round trips would have: the budget advisor retries the budget's
+ * part alone, the rate limits' correction is lost.
  */
 final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 
@@ -45,6 +49,8 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 	private final RateLimitPreAdmission ahead;
 
 	private final LongAdder settling;
+
+	private final InFlight sending;
 
 	// Guarded by this; read without the lock only by the thread that completed them.
 
@@ -67,7 +73,8 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 	private long costNanos;
 
 	JointSettlement(RedisJointAdmissionStore store, RateLimitStore rateLimitStore, String reservationId,
-			List<BudgetCharge> budgetCharges, Duration leaseTtl, RateLimitPreAdmission ahead, LongAdder settling) {
+			List<BudgetCharge> budgetCharges, Duration leaseTtl, RateLimitPreAdmission ahead, LongAdder settling,
+			InFlight sending) {
 		this.store = store;
 		this.rateLimitStore = rateLimitStore;
 		this.reservationId = reservationId;
@@ -75,6 +82,7 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 		this.leaseTtl = leaseTtl;
 		this.ahead = ahead;
 		this.settling = settling;
+		this.sending = sending;
 		settling.increment();
 	}
 
@@ -155,18 +163,42 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 			tokens = -charges.get(0).tokens();
 			costNanos = -charges.get(0).costNanos();
 		}
+		// Counted as sent until Redis answers, so that shutdown can wait for it; no
+		// longer
+		// as settling, which only a settlement never sent stays.
+		this.sending.enter();
+		this.settling.decrement();
+		CompletableFuture<Void> sent;
 		try {
-			this.store.settle(this.reservationId, this.budgetCharges, this.actualTokens, this.actualCostNanos,
+			sent = this.store.settle(this.reservationId, this.budgetCharges, this.actualTokens, this.actualCostNanos,
 					this.leaseTtl, charges, requests, tokens, costNanos);
 		}
-		catch (RedisUnavailableException ex) {
-			this.budgetFailure.accept(ex);
-			if (this.rateLimitFailure != null) {
-				this.rateLimitFailure.accept(ex);
-			}
+		catch (RuntimeException ex) {
+			sent = CompletableFuture.failedFuture(ex);
 		}
-		finally {
-			this.settling.decrement();
+		sent.whenComplete((answer, ex) -> {
+			try {
+				if (ex != null) {
+					failed(ex);
+				}
+			}
+			finally {
+				this.sending.leave();
+			}
+		});
+	}
+
+	/**
+	 * Tell both advisors, on whichever thread Redis's answer came (they only count and
+	 * queue a retry).
+	 */
+	private void failed(Throwable ex) {
+		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		RedisUnavailableException failure = (cause instanceof RedisUnavailableException unavailable) ? unavailable
+				: new RedisUnavailableException("The joint settlement failed: " + cause, cause);
+		this.budgetFailure.accept(failure);
+		if (this.rateLimitFailure != null) {
+			this.rateLimitFailure.accept(failure);
 		}
 	}
 

@@ -257,19 +257,26 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	}
 
 	/**
-	 * Send the settlements that wait for a retry now, and wait until none is left or the
-	 * time is up; for shutdown, before the Redis connections close (what is still waiting
-	 * then is lost: its reservations free themselves when their leases end).
-	 * @param maxWait how long to wait at most
+	 * Wait for the answers to the settlements the reservation partner sent without
+	 * waiting (those that failed join the retries), then send the settlements that wait
+	 * for a retry now, and wait until none is left or the time is up; for shutdown,
+	 * before the Redis connections close (what is still waiting then is lost: its
+	 * reservations free themselves when their leases end).
+	 * @param maxWait how long to wait at most, for both
 	 * @return whether none is left waiting
 	 */
 	public boolean flushSettlements(Duration maxWait) {
-		boolean flushed = this.settlementRetries.flush(maxWait);
+		long deadline = System.nanoTime() + maxWait.toNanos();
+		boolean answered = this.partner == null || this.partner.awaitSettlements(maxWait);
+		if (!answered) {
+			logger.warn("Budget settlements sent to the store had no answer within " + maxWait);
+		}
+		boolean flushed = this.settlementRetries.flush(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
 		if (!flushed) {
 			logger.warn(pendingSettlements() + " budget settlements could not be sent to the store within " + maxWait
 					+ "; what those calls used is not charged");
 		}
-		return flushed;
+		return answered && flushed;
 	}
 
 	/**

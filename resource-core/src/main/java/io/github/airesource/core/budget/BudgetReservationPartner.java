@@ -47,6 +47,17 @@ public interface BudgetReservationPartner {
 			List<BudgetCharge> charges, Duration leaseTtl, boolean checkFallbackAt);
 
 	/**
+	 * Wait until the settlements this partner sent without waiting have their answers, so
+	 * that those that failed reach the budget advisor's retries; for shutdown. A partner
+	 * that waits for each settlement as it sends it has none to wait for.
+	 * @param maxWait how long to wait at most
+	 * @return whether none is left without an answer
+	 */
+	default boolean awaitSettlements(Duration maxWait) {
+		return true;
+	}
+
+	/**
 	 * The outcome of a reservation.
 	 *
 	 * @param answer the budget's answer; unless {@link BudgetAdmission.Admitted}, nothing

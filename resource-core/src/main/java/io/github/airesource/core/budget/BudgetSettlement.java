@@ -15,12 +15,13 @@ public interface BudgetSettlement {
 
 	/**
 	 * Release the reservation and charge what the call used. Called once per reservation;
-	 * may wait for the store.
+	 * may wait for the store, or return before the store has answered (then
+	 * {@link BudgetReservationPartner#awaitSettlements} waits for the answers).
 	 * @param actualTokens tokens the call used, prompt plus completion
 	 * @param actualCostNanos what the call cost
-	 * @param onFailure told, on whichever thread runs the settlement, when the store
-	 * fails it; the budget advisor then retries the budget's part with its
-	 * {@link BudgetStore}, whose settle of the same reservation is idempotent
+	 * @param onFailure told, on whichever thread learns of it (it must not block), when
+	 * the store fails the settlement; the budget advisor then retries the budget's part
+	 * with its {@link BudgetStore}, whose settle of the same reservation is idempotent
 	 */
 	void settle(long actualTokens, long actualCostNanos, Consumer<RedisUnavailableException> onFailure);
 

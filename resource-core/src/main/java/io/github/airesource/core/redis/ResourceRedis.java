@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -211,6 +212,39 @@ public final class ResourceRedis implements AutoCloseable {
 			futures.forEach((each) -> each.cancel(true));
 			throw ex;
 		}
+	}
+
+	/**
+	 * Bound a command that the caller does not wait for by the same timeout as
+	 * {@link #await}, and fail it the same way: for work whose result only needs to reach
+	 * Redis, such as a settlement after the call has answered. A command that times out
+	 * is cancelled, so that Lettuce never sends one it still holds.
+	 * @param <T> the result type
+	 * @param command the command
+	 * @return its result, or a {@link RedisUnavailableException} when it fails or takes
+	 * longer than the timeout
+	 */
+	public <T> CompletableFuture<T> bounded(CompletableFuture<T> command) {
+		CompletableFuture<T> result = new CompletableFuture<>();
+		command.copy().orTimeout(this.timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((value, ex) -> {
+			if (ex == null) {
+				result.complete(value);
+				return;
+			}
+			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+			if (cause instanceof TimeoutException || cause instanceof CancellationException) {
+				command.cancel(true);
+				result.completeExceptionally(
+						new RedisUnavailableException("Redis did not answer within " + this.timeout, cause));
+			}
+			else if (cause instanceof RedisUnavailableException unavailable) {
+				result.completeExceptionally(unavailable);
+			}
+			else {
+				result.completeExceptionally(new RedisUnavailableException("Redis failed: " + cause, cause));
+			}
+		});
+		return result;
 	}
 
 	private <T> T get(Future<T> future, long nanos, boolean cancelOnTimeout) {

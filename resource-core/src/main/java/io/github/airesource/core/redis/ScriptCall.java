@@ -2,6 +2,7 @@ package io.github.airesource.core.redis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -114,6 +115,45 @@ public final class ScriptCall {
 		catch (RedisException ex) {
 			throw failed(new RedisUnavailableException("Redis failed: " + ex, ex), healths);
 		}
+	}
+
+	/**
+	 * Send the script with these keys and arguments without waiting for its answer, and
+	 * report the outcome to the stores it serves as {@link #run} does, when it comes: for
+	 * work the caller need not wait for, whose failure is handled by whoever listens to
+	 * the result.
+	 * @param redis the Redis access
+	 * @param script the script
+	 * @param healths the health of every store the call serves
+	 * @return the script's answer, a list; or a {@link RedisUnavailableException} when
+	 * Redis fails or does not answer within the Redis timeout (also when the connection
+	 * is down as it is sent)
+	 */
+	public CompletableFuture<List<Object>> send(ResourceRedis redis, RedisScript script, RedisStoreHealth... healths) {
+		CompletableFuture<List<Object>> command;
+		try {
+			command = script.run(redis.commands(), ScriptOutputType.MULTI, this.keys.toArray(byte[][]::new),
+					this.args.toArray(byte[][]::new));
+		}
+		catch (RedisUnavailableException ex) {
+			return CompletableFuture.failedFuture(failed(ex, healths));
+		}
+		catch (RedisException ex) {
+			return CompletableFuture
+				.failedFuture(failed(new RedisUnavailableException("Redis failed: " + ex, ex), healths));
+		}
+		CompletableFuture<List<Object>> answer = redis.bounded(command);
+		answer.whenComplete((value, ex) -> {
+			if (ex == null) {
+				for (RedisStoreHealth health : healths) {
+					health.succeeded();
+				}
+			}
+			else {
+				failed((RedisUnavailableException) ex, healths);
+			}
+		});
+		return answer;
 	}
 
 	private static RedisUnavailableException failed(RedisUnavailableException ex, RedisStoreHealth[] healths) {

@@ -123,6 +123,8 @@ class JointAdmissionTests {
 		this.server.answerEveryRequest(OpenAiCompletion.text("Paris.").usage(20, 5));
 		// Loads the script (EVALSHA answered NOSCRIPT, then EVAL) before counting.
 		ask(chain, "warm-up", 50);
+		// The settlement is sent as the call returns, without waiting for its answer.
+		assertThat(chain.joint().awaitSettlements(Duration.ofSeconds(10))).isTrue();
 		Map<String, Long> before = counted.counts().sent();
 		long scriptsBefore = RedisCommandCounts.scriptsRun(counted.server());
 		AtomicReference<Map<String, Long>> atModelCall = new AtomicReference<>();
@@ -134,6 +136,7 @@ class JointAdmissionTests {
 		ChatClientResponse response = ask(chain, "alice", 50);
 
 		assertThat(atModelCall.get()).as("commands sent to admit the call").isEqualTo(Map.of("EVALSHA", 1L));
+		assertThat(chain.joint().awaitSettlements(Duration.ofSeconds(10))).isTrue();
 		assertThat(counted.counts().sentSince(before)).as("commands sent to admit and settle it")
 			.isEqualTo(Map.of("EVALSHA", 2L));
 		assertThat(RedisCommandCounts.scriptsRun(counted.server()) - scriptsBefore).as("scripts the server ran")

@@ -116,6 +116,7 @@ class BudgetSettlementRetryTests {
 		answerAfter(this.proxy::cut);
 
 		assertThat(ask(chain)).isEqualTo("Paris.");
+		awaitAnswered(chain);
 
 		assertThat(chain.budget().failedSettlements()).isEqualTo(1);
 		assertThat(chain.budget().pendingSettlements()).isEqualTo(1);
@@ -137,11 +138,50 @@ class BudgetSettlementRetryTests {
 	}
 
 	@Test
+	void whenTheJointSettlementsAnswerIsLateThenTheCallReturnsWithoutItAndTheSettlementCountsOnceItComes() {
+		Chain chain = chain(true, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
+				Duration.ofSeconds(30));
+		answerAfter(this.proxy::holdReplies);
+
+		assertThat(ask(chain)).isEqualTo("Paris.");
+
+		assertThat(chain.joint().awaitSettlements(Duration.ZERO))
+			.as("the call returned while Redis's answer to its settlement is held back")
+			.isFalse();
+		assertThat(chain.joint().held()).containsEntry("admission.settlements", 0L);
+		this.proxy.releaseReplies();
+		awaitAnswered(chain);
+		assertThat(chain.budget().failedSettlements()).isZero();
+		assertThat(chain.rateLimit().failedAdjustments()).isZero();
+		assertThat(chain.budget().pendingSettlements()).isZero();
+		assertChargedWhatTheModelBilled(1);
+	}
+
+	@Test
+	void whenShuttingDownWhileAJointSettlementsAnswerIsLateThenTheFlushWaitsForIt() {
+		Chain chain = chain(true, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
+				Duration.ofSeconds(30));
+		answerAfter(this.proxy::holdReplies);
+		assertThat(ask(chain)).isEqualTo("Paris.");
+
+		CompletableFuture<Boolean> flush = CompletableFuture
+			.supplyAsync(() -> chain.budget().flushSettlements(Duration.ofSeconds(20)));
+
+		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !flush.isDone());
+		this.proxy.releaseReplies();
+		assertThat(flush.join()).isTrue();
+		assertThat(chain.joint().awaitSettlements(Duration.ZERO)).isTrue();
+		assertThat(chain.budget().failedSettlements()).isZero();
+		assertChargedWhatTheModelBilled(1);
+	}
+
+	@Test
 	void whenRedisIsBackOnlyAfterTheLeaseEndedThenTheRetryStillChargesWhatTheModelBilledAndReleasesNothingTwice() {
 		Chain chain = chain(false, SettlementRetries.CAPACITY, SHORT_LEASE);
 		answerAfter(this.proxy::cut);
 
 		assertThat(ask(chain)).isEqualTo("Paris.");
+		awaitAnswered(chain);
 
 		assertThat(chain.budget().failedSettlements()).isEqualTo(1);
 		BudgetStore store = readStore();
@@ -162,6 +202,7 @@ class BudgetSettlementRetryTests {
 		answerAfter(this.proxy::holdReplies);
 
 		assertThat(ask(chain)).isEqualTo("Paris.");
+		awaitAnswered(chain);
 
 		assertThat(chain.budget().failedSettlements()).isEqualTo(1);
 		if (joint) {
@@ -256,6 +297,16 @@ class BudgetSettlementRetryTests {
 			.content();
 	}
 
+	/**
+	 * Wait until the joint settlement, which the call does not wait for, has its answer
+	 * or its failure.
+	 */
+	private static void awaitAnswered(Chain chain) {
+		if (chain.joint() != null) {
+			assertThat(chain.joint().awaitSettlements(Duration.ofSeconds(30))).isTrue();
+		}
+	}
+
 	private static void awaitRecovered(Chain chain, long count) {
 		await().atMost(Duration.ofSeconds(30)).until(() -> chain.budget().recoveredSettlements() == count);
 		assertThat(chain.budget().pendingSettlements()).isZero();
@@ -288,7 +339,11 @@ class BudgetSettlementRetryTests {
 	}
 
 	private Chain chain(boolean joint, int retryCapacity, Duration reservationTtl) {
-		ResourceRedis redis = own(new ResourceRedis(factory(this.proxy.port()), this.prefix, OUTAGE_TIMEOUT));
+		return chain(joint, retryCapacity, reservationTtl, OUTAGE_TIMEOUT);
+	}
+
+	private Chain chain(boolean joint, int retryCapacity, Duration reservationTtl, Duration redisTimeout) {
+		ResourceRedis redis = own(new ResourceRedis(factory(this.proxy.port()), this.prefix, redisTimeout));
 		RedisBudgetStore budgets = new RedisBudgetStore(redis);
 		// Connected before the test's calls, which the short timeout would fail on a cold
 		// start.

@@ -3,6 +3,7 @@ package io.github.airesource.core.admission.redis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import io.github.airesource.core.budget.BudgetAdmission;
 import io.github.airesource.core.budget.BudgetCharge;
@@ -117,7 +118,10 @@ public final class RedisJointAdmissionStore {
 	/**
 	 * Settle a call's budget reservation and correct its rate-limit charges in one round
 	 * trip: {@link BudgetStore#settle} and {@link RateLimitStore#adjust} as one atomic
-	 * step. The budget's settlement is idempotent as the store's is.
+	 * step. The budget's settlement is idempotent as the store's is. Sent without waiting
+	 * for the answer: a call need not wait for its settlement, and the commands of one
+	 * Redis access reach Redis in the order they are sent, so the next command of this
+	 * instance (the next admission, a read of a budget's usage) already sees it.
 	 * @param reservationId the budget reservation
 	 * @param budgetCharges the budget charges that were reserved, at least one
 	 * @param actualTokens tokens the call used, prompt plus completion
@@ -127,10 +131,12 @@ public final class RedisJointAdmissionStore {
 	 * @param requests requests to add to them (negative to give back)
 	 * @param tokens tokens to add to them (negative to give back)
 	 * @param costNanos nano-dollars to add to them (negative to give back)
-	 * @throws RedisUnavailableException when Redis fails or does not answer in time
+	 * @return completed when Redis has settled; or with a
+	 * {@link RedisUnavailableException} when Redis fails or does not answer in time
 	 */
-	public void settle(String reservationId, List<BudgetCharge> budgetCharges, long actualTokens, long actualCostNanos,
-			Duration leaseTtl, List<RateLimitCharge> rateLimitCharges, long requests, long tokens, long costNanos) {
+	public CompletableFuture<Void> settle(String reservationId, List<BudgetCharge> budgetCharges, long actualTokens,
+			long actualCostNanos, Duration leaseTtl, List<RateLimitCharge> rateLimitCharges, long requests, long tokens,
+			long costNanos) {
 		Assert.notNull(reservationId, "reservationId must not be null");
 		Assert.isTrue(!budgetCharges.isEmpty(), "a joint settlement needs budget charges");
 		Assert.isTrue(actualTokens >= 0 && actualCostNanos >= 0, "actual use must not be negative");
@@ -139,7 +145,8 @@ public final class RedisJointAdmissionStore {
 				BudgetScript.leaseMillis(leaseTtl));
 		ScriptCall adjustment = new ScriptCall();
 		this.rateLimit.adjust(adjustment, rateLimitCharges, requests, tokens, costNanos);
-		run("settle", settlement, adjustment);
+		return call("settle", settlement, adjustment).send(this.redis, SCRIPT, this.healths)
+			.thenApply((answer) -> null);
 	}
 
 	/**
@@ -147,6 +154,10 @@ public final class RedisJointAdmissionStore {
 	 * parts.
 	 */
 	private List<Object> run(String operation, ScriptCall... parts) {
+		return call(operation, parts).run(this.redis, SCRIPT, this.healths);
+	}
+
+	private static ScriptCall call(String operation, ScriptCall... parts) {
 		ScriptCall call = new ScriptCall().arg(operation).arg(parts.length);
 		for (ScriptCall part : parts) {
 			call.arg(part.keyCount()).arg(part.argCount());
@@ -154,7 +165,7 @@ public final class RedisJointAdmissionStore {
 		for (ScriptCall part : parts) {
 			call.append(part);
 		}
-		return call.run(this.redis, SCRIPT, this.healths);
+		return call;
 	}
 
 	/**

@@ -90,7 +90,7 @@ class RedisJointAdmissionStoreTests {
 		List<BudgetCharge> budgetCharges = List.of(charge(budget, 1500));
 		List<RateLimitCharge> limitCharges = List.of(new RateLimitCharge(limit, "alice", 1500, 0));
 		// Loads the script (EVALSHA answered NOSCRIPT, then EVAL) before counting.
-		own.joint.settle("warm-up", budgetCharges, 0, 0, LEASE, List.of(), 0, 0, 0);
+		own.joint.settle("warm-up", budgetCharges, 0, 0, LEASE, List.of(), 0, 0, 0).join();
 
 		RedisJointAdmissionStore.Decision decision = oneScriptCall(server, counts,
 				() -> own.joint.admit("r1", budgetCharges, LEASE, false, limitCharges, Duration.ZERO));
@@ -104,7 +104,7 @@ class RedisJointAdmissionStoreTests {
 		assertThat(own.budgets.usage(budget, "alice").reservedTokens()).isEqualTo(1500);
 
 		oneScriptCall(server, counts, () -> {
-			own.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, -300, 0);
+			own.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, -300, 0).join();
 			return null;
 		});
 
@@ -122,7 +122,7 @@ class RedisJointAdmissionStoreTests {
 		List<BudgetCharge> budgetCharges = List.of(charge(budget, 1500));
 		List<RateLimitCharge> limitCharges = List.of(new RateLimitCharge(limit, "alice", 1500, 0));
 		this.instance.joint.admit("r1", budgetCharges, LEASE, false, limitCharges, Duration.ZERO);
-		this.instance.joint.settle("r1", budgetCharges, 1000, 0, LEASE, limitCharges, 0, 0, 0);
+		this.instance.joint.settle("r1", budgetCharges, 1000, 0, LEASE, limitCharges, 0, 0, 0).join();
 
 		RedisJointAdmissionStore.Decision refused = this.instance.joint.admit("r2", budgetCharges, LEASE, false,
 				limitCharges, Duration.ofSeconds(1));
@@ -211,8 +211,8 @@ class RedisJointAdmissionStoreTests {
 		List<RateLimitCharge> limitCharges = List.of(new RateLimitCharge(limit, "alice", 1500, 0));
 		this.instance.joint.admit("r1", budgetCharges, LEASE, false, limitCharges, Duration.ZERO);
 
-		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, 0, 0);
-		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, 0, 0);
+		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, 0, 0).join();
+		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, 0, 0).join();
 
 		BudgetUsage usage = this.instance.budgets.usage(budget, "alice");
 		assertThat(usage.usedTokens()).isEqualTo(1200);
@@ -262,7 +262,7 @@ class RedisJointAdmissionStoreTests {
 		List<RateLimitCharge> limitCharges = List.of(new RateLimitCharge(limit, "alice", 1500, 0));
 
 		this.instance.joint.admit("r1", budgetCharges, LEASE, false, limitCharges, Duration.ZERO);
-		this.instance.joint.settle("r1", budgetCharges, 900, 0, LEASE, limitCharges, 0, -600, 0);
+		this.instance.joint.settle("r1", budgetCharges, 900, 0, LEASE, limitCharges, 0, -600, 0).join();
 
 		List<KeyTtl> keys = RedisTestSupport.keysWithTtl(this.instance.prefix);
 		assertThat(keys).extracting(KeyTtl::key)
@@ -341,7 +341,7 @@ class RedisJointAdmissionStoreTests {
 			boolean admitted = decision.rateLimit() instanceof RateLimitDecision.Admitted;
 			if (admitted) {
 				BudgetCharge charge = budgetCharges.get(0);
-				joint.settle(id, budgetCharges, charge.tokens(), 0, LEASE, limitCharges, 0, 0, 0);
+				joint.settle(id, budgetCharges, charge.tokens(), 0, LEASE, limitCharges, 0, 0, 0).join();
 			}
 			return admitted;
 		});

@@ -1,0 +1,59 @@
+package io.github.airesource.core.admission;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts the settlements sent to Redis whose answer has not come yet, so that shutdown
+ * can wait for them while the connection is still open: a settlement that fails then is
+ * queued for its retry, which shutdown flushes next. Thread-safe.
+ */
+final class InFlight {
+
+	private final AtomicLong count = new AtomicLong();
+
+	void enter() {
+		this.count.incrementAndGet();
+	}
+
+	void leave() {
+		if (this.count.decrementAndGet() == 0) {
+			synchronized (this) {
+				notifyAll();
+			}
+		}
+	}
+
+	long count() {
+		return this.count.get();
+	}
+
+	/**
+	 * Wait until none is in flight.
+	 * @param maxWait how long to wait at most
+	 * @return whether none is left in flight
+	 */
+	boolean awaitNone(Duration maxWait) {
+		long deadline = System.nanoTime() + maxWait.toNanos();
+		synchronized (this) {
+			// A leave that reaches zero notifies under this lock, so checking the count
+			// under it cannot miss that notification.
+			while (this.count.get() > 0) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+		}
+		return true;
+	}
+
+}
