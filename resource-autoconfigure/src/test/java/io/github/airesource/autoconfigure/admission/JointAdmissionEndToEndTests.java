@@ -89,6 +89,8 @@ class JointAdmissionEndToEndTests {
 					// Connects and loads the script (EVALSHA answered NOSCRIPT, then
 					// EVAL).
 					ask(client, "warm-up");
+					JointAdmission joint = context.getBean(JointAdmission.class);
+					awaitSettled(joint);
 					for (int call = 0; call < 3; call++) {
 						Map<String, Long> before = counts.sent();
 						long scriptsBefore = RedisCommandCounts.scriptsRun(redis);
@@ -102,6 +104,7 @@ class JointAdmissionEndToEndTests {
 
 						assertThat(atModelCall.get()).as("commands on the caller's thread before the model call")
 							.isEqualTo(Map.of("EVALSHA", 1L));
+						awaitSettled(joint);
 						assertThat(counts.sentSince(before)).as("commands to admit and settle the call")
 							.isEqualTo(Map.of("EVALSHA", 2L));
 						assertThat(RedisCommandCounts.scriptsRun(redis) - scriptsBefore).as("scripts the server ran")
@@ -285,8 +288,10 @@ class JointAdmissionEndToEndTests {
 	}
 
 	private static void awaitSettled(JointAdmission joint) {
-		// A stream ends on the model client's event loop and settles on another thread.
+		// A stream ends on the model client's event loop and settles on another thread;
+		// a settlement is sent without waiting for Redis's answer.
 		await().atMost(Duration.ofSeconds(10)).until(() -> joint.held().get("admission.settlements") == 0);
+		assertThat(joint.awaitSettlements(Duration.ofSeconds(10))).isTrue();
 	}
 
 	private ApplicationContextRunner instance(String redisUrl, String failureMode) {
