@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.airesource.core.ResourceContextKeys;
 import io.lettuce.core.event.command.CommandListener;
@@ -36,8 +37,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * <p>
  * Run with
- * {@code java -cp benchmarks.jar io.github.airesource.benchmarks.FullChainRedisRoundTrips [calls]}
- * (default 2,000 calls after 500 to warm up), the same 16 conversations and fresh 2 KB
+ * {@code java -cp benchmarks.jar io.github.airesource.benchmarks.FullChainRedisRoundTrips [calls [pause-µs]]}
+ * (default 2,000 calls after 500 to warm up, back to back; with a pause, that long
+ * between calls, not counted in the mean), the same 16 conversations and fresh 2 KB
  * questions as {@code fullChain}; {@code -Dai.resource.…} properties change the setup as
  * for the benchmark.
  */
@@ -48,6 +50,7 @@ public final class FullChainRedisRoundTrips {
 
 	public static void main(String[] args) throws InterruptedException {
 		int calls = (args.length > 0) ? Integer.parseInt(args[0]) : 2000;
+		long pauseNanos = (args.length > 1) ? Long.parseLong(args[1]) * 1000 : 0;
 		String run = UUID.randomUUID().toString().substring(0, 8);
 		String prefix = "bench-fullchain-trips-" + run + ":";
 		Recorder recorder = new Recorder(prefix);
@@ -68,14 +71,22 @@ public final class FullChainRedisRoundTrips {
 			}
 			awaitQuiet(recorder);
 			recorder.reset(Thread.currentThread());
-			long start = System.nanoTime();
+			long elapsed = 0;
 			for (int i = 500; i < 500 + calls; i++) {
+				long start = System.nanoTime();
 				call(client, options, i, run);
+				elapsed += System.nanoTime() - start;
+				if (pauseNanos > 0) {
+					// A pause between calls, as a model's latency or a user's would make:
+					// what the call left running (settlement, cache store) ends
+					// meanwhile.
+					LockSupport.parkNanos(pauseNanos);
+				}
 			}
-			long elapsed = System.nanoTime() - start;
 			awaitQuiet(recorder);
 			recorder.print(calls);
-			System.out.printf("mean time per call, the caller's view: %.1f µs%n", elapsed / 1000.0 / calls);
+			System.out.printf("mean time per call, the caller's view: %.1f µs%s%n", elapsed / 1000.0 / calls,
+					(pauseNanos > 0) ? " (pauses of " + pauseNanos / 1000 + " µs between calls not counted)" : "");
 		}
 		finally {
 			context.close();
