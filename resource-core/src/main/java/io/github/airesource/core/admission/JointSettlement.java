@@ -163,9 +163,8 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 			tokens = -charges.get(0).tokens();
 			costNanos = -charges.get(0).costNanos();
 		}
-		// Counted as sent until Redis answers, so that shutdown can wait for it; no
-		// longer
-		// as settling, which only a settlement never sent stays.
+		// Sent from here on: shutdown waits for its answer. Settling counts only the
+		// settlements never sent, a leak.
 		this.sending.enter();
 		this.settling.decrement();
 		CompletableFuture<Void> sent;

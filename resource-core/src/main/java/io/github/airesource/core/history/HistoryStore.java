@@ -19,7 +19,8 @@ public interface HistoryStore {
 	HistoryCut get(HistoryKey key);
 
 	/**
-	 * Replace the state of a conversation.
+	 * Replace the state of a conversation. A shared store may return before it has the
+	 * write, as long as its own later reads see it.
 	 * @param key the conversation
 	 * @param cut the new state
 	 */

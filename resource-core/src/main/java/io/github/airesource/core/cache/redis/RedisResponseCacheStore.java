@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import io.github.airesource.core.cache.CacheStatistics;
 import io.github.airesource.core.cache.CachedResponse;
@@ -123,10 +122,9 @@ public final class RedisResponseCacheStore implements ResponseCacheStore {
 			failed(ex);
 			return;
 		}
-		set.orTimeout(this.redis.timeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((reply, ex) -> {
+		this.redis.bounded(set).whenComplete((reply, ex) -> {
 			if (ex != null) {
-				set.cancel(true);
-				failed(new RedisUnavailableException("Storing a cached answer failed: " + ex, ex));
+				failed(new RedisUnavailableException("Storing a cached answer failed: " + ex.getMessage(), ex));
 			}
 			else {
 				this.health.succeeded();

@@ -3,6 +3,7 @@ package io.github.airesource.core.history.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import io.github.airesource.core.history.HistoryCut;
 import io.github.airesource.core.history.HistoryKey;
@@ -28,7 +29,8 @@ import org.springframework.util.Assert;
  * {@link RedisKeys} (the ids encoded, so no id can form another key), holding the cut and
  * the summary; reads refresh its time to live ({@code GETEX}), so an active conversation
  * is never forgotten and an idle one expires. Every command is bounded by the library's
- * Redis timeout; a failure throws, and the advisor goes on without the remembered cut.
+ * Redis timeout; a failure of a read throws, and the advisor goes on without the
+ * remembered cut. Writes are not awaited ({@link #put}).
  */
 public final class RedisHistoryStore implements HistoryStore {
 
@@ -72,11 +74,30 @@ public final class RedisHistoryStore implements HistoryStore {
 		return (value != null) ? decode(new String(value, StandardCharsets.UTF_8)) : null;
 	}
 
+	/**
+	 * Replace the state of a conversation, without waiting for Redis's answer: the write
+	 * is sent as the cut moves, before the call goes on to the model, and the instance's
+	 * next command on its one connection (the cache lookup, the admission) reaches Redis
+	 * after it, so by the time the call has answered, another instance reads the new cut.
+	 * A failure that comes later is counted in the store's health; one known at once (the
+	 * connection is down) is thrown, as from every other method.
+	 * @param key the conversation
+	 * @param cut the new state
+	 */
 	@Override
 	public void put(HistoryKey key, HistoryCut cut) {
 		byte[] value = encode(cut).getBytes(StandardCharsets.UTF_8);
-		run(() -> this.redis
-			.await(this.redis.commands().set(key(key), value, SetArgs.Builder.ex(this.ttl.toSeconds()))));
+		CompletableFuture<String> set = run(() -> this.redis.commands()
+			.set(key(key), value, SetArgs.Builder.ex(this.ttl.toSeconds()))
+			.toCompletableFuture(), false);
+		this.redis.bounded(set).whenComplete((reply, ex) -> {
+			if (ex == null) {
+				this.health.succeeded();
+			}
+			else {
+				this.health.failed((RedisUnavailableException) ex);
+			}
+		});
 	}
 
 	@Override
@@ -97,9 +118,19 @@ public final class RedisHistoryStore implements HistoryStore {
 	}
 
 	private <T> T run(java.util.function.Supplier<T> command) {
+		return run(command, true);
+	}
+
+	/**
+	 * Run a command, counting a failure at once in the store's health, and its success
+	 * when {@code answered} (else the caller counts the answer when it comes).
+	 */
+	private <T> T run(java.util.function.Supplier<T> command, boolean answered) {
 		try {
 			T result = command.get();
-			this.health.succeeded();
+			if (answered) {
+				this.health.succeeded();
+			}
 			return result;
 		}
 		catch (RedisUnavailableException ex) {

@@ -15,6 +15,7 @@ import io.github.airesource.core.history.HistoryCut;
 import io.github.airesource.core.history.HistoryKey;
 import io.github.airesource.core.history.HistoryStore;
 import io.github.airesource.core.redis.ResourceRedis;
+import io.github.airesource.core.scope.CallScope;
 import io.github.airesource.core.tokens.TokenCounter;
 import io.github.airesource.testsupport.OpenAiCompletion;
 import io.github.airesource.testsupport.OpenAiTestModels;
@@ -75,10 +76,40 @@ class RedisHistoryStoreTests {
 	}
 
 	@Test
+	void whenACutIsWrittenThenTheWriteDoesNotWaitForRedisAndTheStoresNextReadSeesIt() throws Exception {
+		try (TcpProxy proxy = TcpProxy.to(RedisTestSupport.host(), RedisTestSupport.port())) {
+			LettuceConnectionFactory factory = new LettuceConnectionFactory(
+					new RedisStandaloneConfiguration("127.0.0.1", proxy.port()));
+			factory.afterPropertiesSet();
+			factory.start();
+			this.factories.add(factory);
+			ResourceRedis redis = new ResourceRedis(factory, this.prefix, Duration.ofSeconds(30));
+			this.closeables.add(redis);
+			RedisHistoryStore store = new RedisHistoryStore(redis);
+			HistoryKey key = new HistoryKey("acme", "c-1");
+			assertThat(store.get(key)).isNull();
+			HistoryCut cut = new HistoryCut(7L, 4, "SUMMARY", 1);
+			proxy.holdReplies();
+
+			// Returns while Redis's answer is held back: a write that waited would time
+			// out here after 30 s and throw.
+			store.put(key, cut);
+
+			assertThat(store.health().failures()).isZero();
+			proxy.releaseReplies();
+			assertThat(store.get(key)).as("read on the same connection, after the write").isEqualTo(cut);
+			assertThat(store.health().failures()).isZero();
+		}
+	}
+
+	@Test
 	void whenTwoInstancesShareRedisThenTheSecondKeepsTheFirstOnesCutAndSummaryWithoutSummarizingAgain() {
 		OpenAiChatModel chatModel = OpenAiTestModels.chatModel(this.server);
 		TokenCounter counter = TokenCounter.create();
-		ChatClient first = client(chatModel, counter);
+		RedisHistoryStore firstStore = store();
+		ChatClient first = ChatClient.builder(chatModel)
+			.defaultAdvisors(advisor(chatModel, counter, firstStore))
+			.build();
 		ChatClient second = client(chatModel, counter);
 		this.server.reply(OpenAiCompletion.text("SUMMARY: museums in Lisbon.").model("gpt-4.1-nano"))
 			.reply(OpenAiCompletion.text("First."))
@@ -87,6 +118,9 @@ class RedisHistoryStoreTests {
 		call(first, 12);
 		JsonNode summaryRequest = this.server.takeRequest();
 		JsonNode firstChat = this.server.takeRequest();
+		// The first instance's write is not awaited; a read on its connection comes after
+		// it, as the conversation's next turn comes after this one's answer.
+		assertThat(firstStore.get(new HistoryKey(CallScope.ANONYMOUS, "shared"))).isNotNull();
 		call(second, 13);
 		JsonNode secondChat = this.server.takeRequest();
 
