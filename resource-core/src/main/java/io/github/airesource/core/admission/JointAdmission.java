@@ -15,6 +15,7 @@ import io.github.airesource.core.ratelimit.RateLimitAdvisor;
 import io.github.airesource.core.ratelimit.RateLimitDecision;
 import io.github.airesource.core.ratelimit.RateLimitPreAdmission;
 import io.github.airesource.core.ratelimit.RateLimitStore;
+import io.github.airesource.core.redis.PendingAnswers;
 import io.github.airesource.core.redis.RedisUnavailableException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -70,7 +71,7 @@ public final class JointAdmission implements BudgetReservationPartner, HeldResou
 	private final LongAdder settling = new LongAdder();
 
 	/** Settlements sent whose answer has not come yet. */
-	private final InFlight sending = new InFlight();
+	private final PendingAnswers sending = new PendingAnswers();
 
 	/**
 	 * Create the joint admission of the budget advisor of some budgets and a rate-limit

@@ -3,7 +3,6 @@ package io.github.airesource.core.admission;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -14,6 +13,7 @@ import io.github.airesource.core.ratelimit.RateLimitCharge;
 import io.github.airesource.core.ratelimit.RateLimitPreAdmission;
 import io.github.airesource.core.ratelimit.RateLimitSettlement;
 import io.github.airesource.core.ratelimit.RateLimitStore;
+import io.github.airesource.core.redis.PendingAnswers;
 import io.github.airesource.core.redis.RedisUnavailableException;
 
 import org.springframework.lang.Nullable;
@@ -50,7 +50,7 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 
 	private final LongAdder settling;
 
-	private final InFlight sending;
+	private final PendingAnswers sending;
 
 	// Guarded by this; read without the lock only by the thread that completed them.
 
@@ -74,7 +74,7 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 
 	JointSettlement(RedisJointAdmissionStore store, RateLimitStore rateLimitStore, String reservationId,
 			List<BudgetCharge> budgetCharges, Duration leaseTtl, RateLimitPreAdmission ahead, LongAdder settling,
-			InFlight sending) {
+			PendingAnswers sending) {
 		this.store = store;
 		this.rateLimitStore = rateLimitStore;
 		this.reservationId = reservationId;
@@ -192,9 +192,7 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 	 * queue a retry).
 	 */
 	private void failed(Throwable ex) {
-		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
-		RedisUnavailableException failure = (cause instanceof RedisUnavailableException unavailable) ? unavailable
-				: new RedisUnavailableException("The joint settlement failed: " + cause, cause);
+		RedisUnavailableException failure = RedisUnavailableException.of(ex);
 		this.budgetFailure.accept(failure);
 		if (this.rateLimitFailure != null) {
 			this.rateLimitFailure.accept(failure);

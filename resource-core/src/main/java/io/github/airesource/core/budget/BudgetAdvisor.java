@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,6 +23,7 @@ import io.github.airesource.core.model.ModelNames;
 import io.github.airesource.core.pricing.PricingCatalog;
 import io.github.airesource.core.pricing.ReservationPrices;
 import io.github.airesource.core.redis.FailureMode;
+import io.github.airesource.core.redis.PendingAnswers;
 import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.redis.StoreUnavailableException;
 import io.github.airesource.core.scope.CallScope;
@@ -156,6 +158,9 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 
 	private final SettlementRetries settlementRetries;
 
+	/** Settlements sent to the store without waiting, whose answer has not come yet. */
+	private final PendingAnswers sentSettlements = new PendingAnswers();
+
 	/** Admissions that reserved and have not settled yet: a leak shows here. */
 	private final LongAdder heldReservations = new LongAdder();
 
@@ -267,7 +272,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	 */
 	public boolean flushSettlements(Duration maxWait) {
 		long deadline = System.nanoTime() + maxWait.toNanos();
-		boolean answered = this.partner == null || this.partner.awaitSettlements(maxWait);
+		boolean answered = awaitSentSettlements(maxWait);
 		if (!answered) {
 			logger.warn("Budget settlements sent to the store had no answer within " + maxWait);
 		}
@@ -277,6 +282,18 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 					+ "; what those calls used is not charged");
 		}
 		return answered && flushed;
+	}
+
+	/**
+	 * Wait until every settlement sent without waiting, by the store or by the
+	 * reservation partner, has its answer, so that those that failed are queued for their
+	 * retry.
+	 */
+	boolean awaitSentSettlements(Duration maxWait) {
+		long deadline = System.nanoTime() + maxWait.toNanos();
+		boolean own = this.sentSettlements.awaitNone(maxWait);
+		return (this.partner == null
+				|| this.partner.awaitSettlements(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)))) && own;
 	}
 
 	/**
@@ -661,13 +678,30 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 				this.settlement.settle(tokens, costNanos, (ex) -> settlementFailed(ex, tokens, costNanos));
 				return;
 			}
+			CompletableFuture<Void> sent;
 			try {
-				BudgetAdvisor.this.store.settle(this.id, this.charges, tokens, costNanos,
+				sent = BudgetAdvisor.this.store.settleWithoutWaiting(this.id, this.charges, tokens, costNanos,
 						BudgetAdvisor.this.reservationTtl);
 			}
 			catch (RedisUnavailableException ex) {
 				settlementFailed(ex, tokens, costNanos);
+				return;
 			}
+			// The call does not wait for the answer; a failure that comes later is
+			// retried
+			// as one known at once.
+			PendingAnswers pending = BudgetAdvisor.this.sentSettlements;
+			pending.enter();
+			sent.whenComplete((answer, ex) -> {
+				try {
+					if (ex != null) {
+						settlementFailed(RedisUnavailableException.of(ex), tokens, costNanos);
+					}
+				}
+				finally {
+					pending.leave();
+				}
+			});
 		}
 
 		private void settlementFailed(RedisUnavailableException ex, long tokens, long costNanos) {

@@ -2,6 +2,7 @@ package io.github.airesource.core.budget;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Keeps budget counters: per limit and scope key, the current window's settled use, the
@@ -59,6 +60,28 @@ public interface BudgetStore {
 	 */
 	void settle(String reservationId, List<BudgetCharge> charges, long actualTokens, long actualCostNanos,
 			Duration leaseTtl);
+
+	/**
+	 * Settle as {@link #settle} does, without making the caller wait for a store that
+	 * answers later (Redis): the call that ends need not wait for its settlement. This
+	 * default settles at once.
+	 * @param reservationId the reservation
+	 * @param charges the charges that were reserved
+	 * @param actualTokens tokens the call used, prompt plus completion
+	 * @param actualCostNanos what the call cost
+	 * @param leaseTtl the lease the reservation was made with
+	 * @return completed once the store has settled; exceptionally (with a
+	 * {@link io.github.airesource.core.redis.RedisUnavailableException}, also wrapped in
+	 * a {@link java.util.concurrent.CompletionException}) when the store failed after
+	 * returning
+	 * @throws io.github.airesource.core.redis.RedisUnavailableException when the store
+	 * fails at once
+	 */
+	default CompletableFuture<Void> settleWithoutWaiting(String reservationId, List<BudgetCharge> charges,
+			long actualTokens, long actualCostNanos, Duration leaseTtl) {
+		settle(reservationId, charges, actualTokens, actualCostNanos, leaseTtl);
+		return CompletableFuture.completedFuture(null);
+	}
 
 	/**
 	 * Return the state of one key in its current window.

@@ -137,29 +137,35 @@ class BudgetSettlementRetryTests {
 		}
 	}
 
-	@Test
-	void whenTheJointSettlementsAnswerIsLateThenTheCallReturnsWithoutItAndTheSettlementCountsOnceItComes() {
-		Chain chain = chain(true, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
+	@ParameterizedTest(name = "joint admission: {0}")
+	@ValueSource(booleans = { false, true })
+	void whenTheSettlementsAnswerIsLateThenTheCallReturnsWithoutItAndTheSettlementCountsOnceItComes(boolean joint) {
+		Chain chain = chain(joint, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
 				Duration.ofSeconds(30));
 		answerAfter(this.proxy::holdReplies);
 
 		assertThat(ask(chain)).isEqualTo("Paris.");
 
-		assertThat(chain.joint().awaitSettlements(Duration.ZERO))
+		assertThat(chain.budget().awaitSentSettlements(Duration.ZERO))
 			.as("the call returned while Redis's answer to its settlement is held back")
 			.isFalse();
-		assertThat(chain.joint().held()).containsEntry("admission.settlements", 0L);
+		if (joint) {
+			assertThat(chain.joint().held()).containsEntry("admission.settlements", 0L);
+		}
 		this.proxy.releaseReplies();
 		awaitAnswered(chain);
 		assertThat(chain.budget().failedSettlements()).isZero();
-		assertThat(chain.rateLimit().failedAdjustments()).isZero();
+		if (joint) {
+			assertThat(chain.rateLimit().failedAdjustments()).isZero();
+		}
 		assertThat(chain.budget().pendingSettlements()).isZero();
 		assertChargedWhatTheModelBilled(1);
 	}
 
-	@Test
-	void whenShuttingDownWhileAJointSettlementsAnswerIsLateThenTheFlushWaitsForIt() {
-		Chain chain = chain(true, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
+	@ParameterizedTest(name = "joint admission: {0}")
+	@ValueSource(booleans = { false, true })
+	void whenShuttingDownWhileASettlementsAnswerIsLateThenTheFlushWaitsForIt(boolean joint) {
+		Chain chain = chain(joint, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
 				Duration.ofSeconds(30));
 		answerAfter(this.proxy::holdReplies);
 		assertThat(ask(chain)).isEqualTo("Paris.");
@@ -170,7 +176,7 @@ class BudgetSettlementRetryTests {
 		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !flush.isDone());
 		this.proxy.releaseReplies();
 		assertThat(flush.join()).isTrue();
-		assertThat(chain.joint().awaitSettlements(Duration.ZERO)).isTrue();
+		assertThat(chain.budget().awaitSentSettlements(Duration.ZERO)).isTrue();
 		assertThat(chain.budget().failedSettlements()).isZero();
 		assertChargedWhatTheModelBilled(1);
 	}
@@ -261,6 +267,7 @@ class BudgetSettlementRetryTests {
 		finally {
 			callers.shutdownNow();
 		}
+		awaitAnswered(chain);
 
 		assertThat(chain.budget().failedSettlements()).isEqualTo(2);
 		assertThat(chain.budget().abandonedSettlements()).as("the one that found the queue full").isEqualTo(1);
@@ -298,13 +305,11 @@ class BudgetSettlementRetryTests {
 	}
 
 	/**
-	 * Wait until the joint settlement, which the call does not wait for, has its answer
-	 * or its failure.
+	 * Wait until the settlements, which the calls do not wait for, have their answers or
+	 * their failures.
 	 */
 	private static void awaitAnswered(Chain chain) {
-		if (chain.joint() != null) {
-			assertThat(chain.joint().awaitSettlements(Duration.ofSeconds(30))).isTrue();
-		}
+		assertThat(chain.budget().awaitSentSettlements(Duration.ofSeconds(30))).isTrue();
 	}
 
 	private static void awaitRecovered(Chain chain, long count) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import io.github.airesource.core.budget.BudgetAdmission;
 import io.github.airesource.core.budget.BudgetCharge;
@@ -16,6 +17,7 @@ import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.redis.ScriptCall;
 
+import org.springframework.lang.Nullable;
 import org.springframework.util.Assert;
 
 /**
@@ -147,15 +149,37 @@ public final class RedisBudgetStore implements BudgetStore {
 	@Override
 	public void settle(String reservationId, List<BudgetCharge> charges, long actualTokens, long actualCostNanos,
 			Duration leaseTtl) {
+		ScriptCall call = settlement(reservationId, charges, actualTokens, actualCostNanos, leaseTtl);
+		if (call != null) {
+			run(call);
+		}
+	}
+
+	/**
+	 * Send the settlement without waiting for Redis's answer. This store's later commands
+	 * on its one connection reach Redis after it, so its next reservation and reads see
+	 * it.
+	 */
+	@Override
+	public CompletableFuture<Void> settleWithoutWaiting(String reservationId, List<BudgetCharge> charges,
+			long actualTokens, long actualCostNanos, Duration leaseTtl) {
+		ScriptCall call = settlement(reservationId, charges, actualTokens, actualCostNanos, leaseTtl);
+		return (call != null) ? call.send(this.redis, SCRIPT, this.health).thenApply((answer) -> null)
+				: CompletableFuture.completedFuture(null);
+	}
+
+	@Nullable
+	private ScriptCall settlement(String reservationId, List<BudgetCharge> charges, long actualTokens,
+			long actualCostNanos, Duration leaseTtl) {
 		Assert.notNull(reservationId, "reservationId must not be null");
 		Assert.isTrue(actualTokens >= 0 && actualCostNanos >= 0, "actual use must not be negative");
-		long lease = BudgetScript.leaseMillis(leaseTtl);
 		if (charges.isEmpty()) {
-			return;
+			return null;
 		}
 		ScriptCall call = new ScriptCall();
-		this.script.settle(call, reservationId, charges, actualTokens, actualCostNanos, lease);
-		run(call);
+		this.script.settle(call, reservationId, charges, actualTokens, actualCostNanos,
+				BudgetScript.leaseMillis(leaseTtl));
+		return call;
 	}
 
 	@Override

@@ -1,23 +1,30 @@
-package io.github.airesource.core.admission;
+package io.github.airesource.core.redis;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counts the settlements sent to Redis whose answer has not come yet, so that shutdown
- * can wait for them while the connection is still open: a settlement that fails then is
- * queued for its retry, which shutdown flushes next. Thread-safe.
+ * Counts the commands sent to Redis without waiting whose answer has not come yet, such
+ * as settlements, so that shutdown can wait for them while the connection is still open:
+ * a settlement that fails then is queued for its retry, which shutdown flushes next.
+ * Thread-safe.
  */
-final class InFlight {
+public final class PendingAnswers {
 
 	private final AtomicLong count = new AtomicLong();
 
-	void enter() {
+	/**
+	 * Count one more command sent.
+	 */
+	public void enter() {
 		this.count.incrementAndGet();
 	}
 
-	void leave() {
+	/**
+	 * Count one command answered, or failed.
+	 */
+	public void leave() {
 		if (this.count.decrementAndGet() == 0) {
 			synchronized (this) {
 				notifyAll();
@@ -25,7 +32,11 @@ final class InFlight {
 		}
 	}
 
-	long count() {
+	/**
+	 * Return how many are waiting for their answer.
+	 * @return the count
+	 */
+	public long count() {
 		return this.count.get();
 	}
 
@@ -34,7 +45,7 @@ final class InFlight {
 	 * @param maxWait how long to wait at most
 	 * @return whether none is left in flight
 	 */
-	boolean awaitNone(Duration maxWait) {
+	public boolean awaitNone(Duration maxWait) {
 		long deadline = System.nanoTime() + maxWait.toNanos();
 		synchronized (this) {
 			// A leave that reaches zero notifies under this lock, so checking the count
