@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.github.airesource.core.redis.RedisUnavailableException;
+import io.github.airesource.core.support.MonitorWait;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -151,20 +152,7 @@ final class SettlementRetries {
 		// The executor has one thread, so this drain never runs beside the scheduled one.
 		EXECUTOR.execute(this::drain);
 		synchronized (this) {
-			while (!this.queue.isEmpty()) {
-				long left = deadline - System.nanoTime();
-				if (left <= 0) {
-					return false;
-				}
-				try {
-					TimeUnit.NANOSECONDS.timedWait(this, left);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return false;
-				}
-			}
-			return true;
+			return MonitorWait.until(this, this.queue::isEmpty, deadline);
 		}
 	}
 

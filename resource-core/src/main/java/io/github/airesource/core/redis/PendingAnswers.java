@@ -1,8 +1,9 @@
 package io.github.airesource.core.redis;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.airesource.core.support.MonitorWait;
 
 /**
  * Counts the commands sent to Redis without waiting whose answer has not come yet, such
@@ -50,21 +51,8 @@ public final class PendingAnswers {
 		synchronized (this) {
 			// A leave that reaches zero notifies under this lock, so checking the count
 			// under it cannot miss that notification.
-			while (this.count.get() > 0) {
-				long left = deadline - System.nanoTime();
-				if (left <= 0) {
-					return false;
-				}
-				try {
-					TimeUnit.NANOSECONDS.timedWait(this, left);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return false;
-				}
-			}
+			return MonitorWait.until(this, () -> this.count.get() == 0, deadline);
 		}
-		return true;
 	}
 
 }

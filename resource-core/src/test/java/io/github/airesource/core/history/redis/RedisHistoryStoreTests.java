@@ -78,14 +78,7 @@ class RedisHistoryStoreTests {
 	@Test
 	void whenACutIsWrittenThenTheWriteDoesNotWaitForRedisAndTheStoresNextReadSeesIt() throws Exception {
 		try (TcpProxy proxy = TcpProxy.to(RedisTestSupport.host(), RedisTestSupport.port())) {
-			LettuceConnectionFactory factory = new LettuceConnectionFactory(
-					new RedisStandaloneConfiguration("127.0.0.1", proxy.port()));
-			factory.afterPropertiesSet();
-			factory.start();
-			this.factories.add(factory);
-			ResourceRedis redis = new ResourceRedis(factory, this.prefix, Duration.ofSeconds(30));
-			this.closeables.add(redis);
-			RedisHistoryStore store = new RedisHistoryStore(redis);
+			RedisHistoryStore store = new RedisHistoryStore(through(proxy, Duration.ofSeconds(30)));
 			HistoryKey key = new HistoryKey("acme", "c-1");
 			assertThat(store.get(key)).isNull();
 			HistoryCut cut = new HistoryCut(7L, 4, "SUMMARY", 1);
@@ -139,14 +132,8 @@ class RedisHistoryStoreTests {
 	void whenRedisIsDownThenTheInstanceKeepsTheCutAndSummaryItMadeInsteadOfSummarizingEveryCall() {
 		try (TcpProxy proxy = TcpProxy.to(RedisTestSupport.host(), RedisTestSupport.port())) {
 			OpenAiChatModel chatModel = OpenAiTestModels.chatModel(this.server);
-			LettuceConnectionFactory factory = new LettuceConnectionFactory(
-					new RedisStandaloneConfiguration("127.0.0.1", proxy.port()));
-			factory.afterPropertiesSet();
-			factory.start();
-			this.factories.add(factory);
-			ResourceRedis redis = new ResourceRedis(factory, this.prefix, Duration.ofMillis(500));
-			this.closeables.add(redis);
-			HistoryAdvisor advisor = advisor(chatModel, TokenCounter.create(), new RedisHistoryStore(redis));
+			HistoryAdvisor advisor = advisor(chatModel, TokenCounter.create(),
+					new RedisHistoryStore(through(proxy, Duration.ofMillis(500))));
 			ChatClient client = ChatClient.builder(chatModel).defaultAdvisors(advisor).build();
 			AtomicInteger summaries = new AtomicInteger();
 			this.server.answerEveryRequest((request) -> "gpt-4.1-nano".equals(request.path("model").asText())
@@ -180,6 +167,20 @@ class RedisHistoryStoreTests {
 			.build();
 		this.closeables.add(summarizer);
 		return HistoryAdvisor.builder(600).tokenCounter(counter).store(store).summarizer(summarizer).build();
+	}
+
+	/**
+	 * Return Redis access through the proxy, which can cut Redis off or hold its replies.
+	 */
+	private ResourceRedis through(TcpProxy proxy, Duration timeout) {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", proxy.port()));
+		factory.afterPropertiesSet();
+		factory.start();
+		this.factories.add(factory);
+		ResourceRedis redis = new ResourceRedis(factory, this.prefix, timeout);
+		this.closeables.add(redis);
+		return redis;
 	}
 
 	private RedisHistoryStore store() {
