@@ -262,11 +262,11 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 	}
 
 	/**
-	 * Wait for the answers to the settlements the reservation partner sent without
-	 * waiting (those that failed join the retries), then send the settlements that wait
-	 * for a retry now, and wait until none is left or the time is up; for shutdown,
-	 * before the Redis connections close (what is still waiting then is lost: its
-	 * reservations free themselves when their leases end).
+	 * Wait for the answers to the settlements sent without waiting, by the store or the
+	 * reservation partner (those that failed join the retries), then send the settlements
+	 * that wait for a retry now, and wait until none is left or the time is up; for
+	 * shutdown, before the Redis connections close (what is still waiting then is lost:
+	 * its reservations free themselves when their leases end).
 	 * @param maxWait how long to wait at most, for both
 	 * @return whether none is left waiting
 	 */
@@ -687,9 +687,8 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 				settlementFailed(ex, tokens, costNanos);
 				return;
 			}
-			// The call does not wait for the answer; a failure that comes later is
-			// retried
-			// as one known at once.
+			// The call does not wait for the answer. A failure that comes later is
+			// retried like one known at once.
 			PendingAnswers pending = BudgetAdvisor.this.sentSettlements;
 			pending.enter();
 			sent.whenComplete((answer, ex) -> {
