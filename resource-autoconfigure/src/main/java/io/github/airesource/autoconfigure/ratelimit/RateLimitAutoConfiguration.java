@@ -1,12 +1,14 @@
 package io.github.airesource.autoconfigure.ratelimit;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import io.github.airesource.autoconfigure.ChatModels;
 import io.github.airesource.autoconfigure.ConditionalOnResourceEnabled;
 import io.github.airesource.autoconfigure.ResourceAutoConfiguration;
 import io.github.airesource.autoconfigure.pricing.PricingAutoConfiguration;
 import io.github.airesource.autoconfigure.redis.RedisConnectionWarmUp;
+import io.github.airesource.autoconfigure.redis.RedisShutdownLifecycle;
 import io.github.airesource.autoconfigure.redis.RedisStoreMetrics;
 import io.github.airesource.autoconfigure.redis.RedisStores;
 import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
@@ -62,6 +64,9 @@ public class RateLimitAutoConfiguration {
 
 	static final String PROVIDER_FEEDBACK = RateLimitProperties.PREFIX + ".provider-feedback";
 
+	/** How long shutdown waits for the answers to adjustments sent without waiting. */
+	static final Duration ADJUSTMENTS_TIMEOUT = Duration.ofSeconds(10);
+
 	private final RateLimitWaits waits = new RateLimitWaits();
 
 	@Bean
@@ -97,6 +102,15 @@ public class RateLimitAutoConfiguration {
 			.waitRecorder(this.waits)
 			.order(properties.getOrder())
 			.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "resourceRateLimitAdjustmentsLifecycle")
+	RedisShutdownLifecycle resourceRateLimitAdjustmentsLifecycle(RateLimitAdvisor advisor) {
+		// Adjustments sent without waiting get their answers while Redis can still be
+		// reached.
+		return new RedisShutdownLifecycle(() -> {
+		}, () -> advisor.awaitAdjustments(ADJUSTMENTS_TIMEOUT));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -60,7 +60,9 @@ class RateLimitAutoConfigurationTests {
 	@Test
 	void whenEnabledThenTheAdvisorJoinsTheChainBeforeTheUsageAdvisorOverAMemoryStore() {
 		this.enabled.run((context) -> {
-			assertThat(context).hasSingleBean(RateLimitAdvisor.class).hasSingleBean(InMemoryRateLimitStore.class);
+			assertThat(context).hasSingleBean(RateLimitAdvisor.class)
+				.hasSingleBean(InMemoryRateLimitStore.class)
+				.hasBean("resourceRateLimitAdjustmentsLifecycle");
 			assertThat(context.getBean(ResourceAdvisors.class).asList()).containsExactly(
 					context.getBean(ScopeCaptureAdvisor.class), context.getBean(RateLimitAdvisor.class),
 					context.getBean(UsageAdvisor.class));

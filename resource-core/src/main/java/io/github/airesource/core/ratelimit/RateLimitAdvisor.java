@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,6 +23,7 @@ import io.github.airesource.core.budget.BudgetMoney;
 import io.github.airesource.core.pricing.PricingCatalog;
 import io.github.airesource.core.pricing.ReservationPrices;
 import io.github.airesource.core.redis.FailureMode;
+import io.github.airesource.core.redis.PendingAnswers;
 import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.redis.StoreUnavailableException;
 import io.github.airesource.core.scope.CallScope;
@@ -153,6 +155,9 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 
 	private final LongAdder failedAdjustments = new LongAdder();
 
+	/** Adjustments sent to the store without waiting, whose answer has not come yet. */
+	private final PendingAnswers sentAdjustments = new PendingAnswers();
+
 	private final Map<RateLimitRejection, RejectionCounter> rejections = new EnumMap<>(RateLimitRejection.class);
 
 	private RateLimitAdvisor(Builder builder) {
@@ -263,6 +268,17 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 	 */
 	public long failedAdjustments() {
 		return this.failedAdjustments.sum();
+	}
+
+	/**
+	 * Wait until every adjustment sent to the store without waiting has its answer; for
+	 * shutdown, before the Redis connections close (an adjustment that fails is lost, as
+	 * {@link #failedAdjustments()} counts: the call stays charged what it took).
+	 * @param maxWait how long to wait at most
+	 * @return whether none is left without an answer
+	 */
+	public boolean awaitAdjustments(Duration maxWait) {
+		return this.sentAdjustments.awaitNone(maxWait);
 	}
 
 	/**
@@ -768,18 +784,29 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 				this.joint.adjust(requests, tokens, costNanos, this::adjustmentFailed);
 				return;
 			}
+			CompletableFuture<Void> sent;
 			try {
-				RateLimitDecision.Admitted admitted = this.admitted;
-				if (admitted != null) {
-					RateLimitAdvisor.this.store.adjust(admitted, this.charges, requests, tokens, costNanos);
-				}
-				else {
-					RateLimitAdvisor.this.store.adjust(this.charges, requests, tokens, costNanos);
-				}
+				sent = RateLimitAdvisor.this.store.adjustWithoutWaiting(this.admitted, this.charges, requests, tokens,
+						costNanos);
 			}
 			catch (RedisUnavailableException ex) {
 				adjustmentFailed(ex);
+				return;
 			}
+			// The call does not wait for the answer. A failure that comes later counts
+			// like one known at once.
+			PendingAnswers pending = RateLimitAdvisor.this.sentAdjustments;
+			pending.enter();
+			sent.whenComplete((answer, ex) -> {
+				try {
+					if (ex != null) {
+						adjustmentFailed(RedisUnavailableException.of(ex));
+					}
+				}
+				finally {
+					pending.leave();
+				}
+			});
 		}
 
 		private void adjustmentFailed(RedisUnavailableException ex) {

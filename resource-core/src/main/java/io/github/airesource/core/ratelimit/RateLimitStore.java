@@ -2,6 +2,9 @@ package io.github.airesource.core.ratelimit;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.springframework.lang.Nullable;
 
 /**
  * Keeps the GCRA buckets of rate limits, one per limit, scope key and dimension.
@@ -63,6 +66,34 @@ public interface RateLimitStore {
 	default void adjust(RateLimitDecision.Admitted admitted, List<RateLimitCharge> charges, long requests, long tokens,
 			long costNanos) {
 		adjust(charges, requests, tokens, costNanos);
+	}
+
+	/**
+	 * Adjust as {@link #adjust(RateLimitDecision.Admitted, List, long, long, long)} does,
+	 * without making the caller wait for a store that answers later (Redis): the call
+	 * that ends need not wait for its correction. This default adjusts at once.
+	 * @param admitted what this store answered when the call took its charges, or
+	 * {@code null} when unknown
+	 * @param charges the charges the call took
+	 * @param requests requests to add (negative to give back)
+	 * @param tokens tokens to add (negative to give back)
+	 * @param costNanos nano-dollars to add (negative to give back)
+	 * @return completed once the store has adjusted; exceptionally (with a
+	 * {@link io.github.airesource.core.redis.RedisUnavailableException}, also wrapped in
+	 * a {@link java.util.concurrent.CompletionException}) when the store failed after
+	 * returning
+	 * @throws io.github.airesource.core.redis.RedisUnavailableException when the store
+	 * fails at once
+	 */
+	default CompletableFuture<Void> adjustWithoutWaiting(@Nullable RateLimitDecision.Admitted admitted,
+			List<RateLimitCharge> charges, long requests, long tokens, long costNanos) {
+		if (admitted != null) {
+			adjust(admitted, charges, requests, tokens, costNanos);
+		}
+		else {
+			adjust(charges, requests, tokens, costNanos);
+		}
+		return CompletableFuture.completedFuture(null);
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -213,6 +214,26 @@ class RedisRateLimitStoreTests extends RateLimitStoreContractTests {
 			.ignoreExceptionsInstanceOf(RedisUnavailableException.class)
 			.until(() -> single(store.state(user, "alice")).remaining() == 900);
 		assertThat(single(this.store.state(user, "carol")).remaining()).isEqualTo(1000);
+	}
+
+	@Test
+	void whenAnAdjustmentIsSentWithoutWaitingThenItReturnsBeforeRedisAnswersAndTheStoresNextCommandSeesIt() {
+		TcpProxy proxy = own(TcpProxy.to(RedisTestSupport.host(), RedisTestSupport.port()));
+		RedisRateLimitStore store = store(factory(proxy.port(), null), Duration.ofSeconds(30));
+		RateLimit user = tokens("user-tph", ScopeType.USER, 1000, HOUR);
+		List<RateLimitCharge> charges = List.of(charge(user, "alice", 600, 0));
+		RateLimitDecision.Admitted admitted = admitted(store.acquire(charges, Duration.ZERO));
+		proxy.holdReplies();
+
+		CompletableFuture<Void> sent = store.adjustWithoutWaiting(admitted, charges, 0, -400, 0);
+
+		assertThat(sent).as("Redis's answer is held back").isNotDone();
+		proxy.releaseReplies();
+		assertThat(single(store.state(user, "alice")).remaining())
+			.as("read after the adjustment, on its connection (a token flows back every 3.6 s)")
+			.isBetween(800L, 801L);
+		assertThat(sent).isCompleted();
+		assertThat(store.health().failures()).isZero();
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import io.github.airesource.core.ratelimit.Gcra;
 import io.github.airesource.core.ratelimit.RateDimension;
@@ -18,6 +19,7 @@ import io.github.airesource.core.redis.RedisUnavailableException;
 import io.github.airesource.core.redis.ResourceRedis;
 import io.github.airesource.core.redis.ScriptCall;
 
+import org.springframework.lang.Nullable;
 import org.springframework.util.Assert;
 
 /**
@@ -131,6 +133,21 @@ public final class RedisRateLimitStore implements RateLimitStore {
 		if (this.script.adjust(call, charges, requests, tokens, costNanos)) {
 			run(call);
 		}
+	}
+
+	/**
+	 * Send the adjustment without waiting for Redis's answer. This store's later commands
+	 * on its one connection reach Redis after it, so its next admission sees it.
+	 */
+	@Override
+	public CompletableFuture<Void> adjustWithoutWaiting(@Nullable RateLimitDecision.Admitted admitted,
+			List<RateLimitCharge> charges, long requests, long tokens, long costNanos) {
+		Assert.notNull(charges, "charges must not be null");
+		ScriptCall call = new ScriptCall();
+		if (!this.script.adjust(call, charges, requests, tokens, costNanos)) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return call.send(this.redis, SCRIPT, this.health).thenApply((answer) -> null);
 	}
 
 	@Override
