@@ -165,7 +165,6 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 		}
 		// Sent from here on: shutdown waits for its answer. Settling counts only the
 		// settlements never sent, a leak.
-		this.sending.enter();
 		this.settling.decrement();
 		CompletableFuture<Void> sent;
 		try {
@@ -175,24 +174,14 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 		catch (RuntimeException ex) {
 			sent = CompletableFuture.failedFuture(ex);
 		}
-		sent.whenComplete((answer, ex) -> {
-			try {
-				if (ex != null) {
-					failed(ex);
-				}
-			}
-			finally {
-				this.sending.leave();
-			}
-		});
+		this.sending.track(sent, this::failed);
 	}
 
 	/**
 	 * Tell both advisors, on whichever thread Redis's answer came (they only count and
 	 * queue a retry).
 	 */
-	private void failed(Throwable ex) {
-		RedisUnavailableException failure = RedisUnavailableException.of(ex);
+	private void failed(RedisUnavailableException failure) {
 		this.budgetFailure.accept(failure);
 		if (this.rateLimitFailure != null) {
 			this.rateLimitFailure.accept(failure);

@@ -689,18 +689,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 			}
 			// The call does not wait for the answer. A failure that comes later is
 			// retried like one known at once.
-			PendingAnswers pending = BudgetAdvisor.this.sentSettlements;
-			pending.enter();
-			sent.whenComplete((answer, ex) -> {
-				try {
-					if (ex != null) {
-						settlementFailed(RedisUnavailableException.of(ex), tokens, costNanos);
-					}
-				}
-				finally {
-					pending.leave();
-				}
-			});
+			BudgetAdvisor.this.sentSettlements.track(sent, (ex) -> settlementFailed(ex, tokens, costNanos));
 		}
 
 		private void settlementFailed(RedisUnavailableException ex, long tokens, long costNanos) {

@@ -795,18 +795,7 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 			}
 			// The call does not wait for the answer. A failure that comes later counts
 			// like one known at once.
-			PendingAnswers pending = RateLimitAdvisor.this.sentAdjustments;
-			pending.enter();
-			sent.whenComplete((answer, ex) -> {
-				try {
-					if (ex != null) {
-						adjustmentFailed(RedisUnavailableException.of(ex));
-					}
-				}
-				finally {
-					pending.leave();
-				}
-			});
+			RateLimitAdvisor.this.sentAdjustments.track(sent, this::adjustmentFailed);
 		}
 
 		private void adjustmentFailed(RedisUnavailableException ex) {

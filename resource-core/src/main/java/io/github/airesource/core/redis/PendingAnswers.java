@@ -1,7 +1,9 @@
 package io.github.airesource.core.redis;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import io.github.airesource.core.support.MonitorWait;
 
@@ -14,6 +16,26 @@ import io.github.airesource.core.support.MonitorWait;
 public final class PendingAnswers {
 
 	private final AtomicLong count = new AtomicLong();
+
+	/**
+	 * Count a command sent without waiting until its answer comes, and tell its failure,
+	 * if it fails, to a listener that must not block.
+	 * @param sent the command's answer
+	 * @param onFailure told on whichever thread the failure comes
+	 */
+	public void track(CompletableFuture<?> sent, Consumer<RedisUnavailableException> onFailure) {
+		enter();
+		sent.whenComplete((answer, ex) -> {
+			try {
+				if (ex != null) {
+					onFailure.accept(RedisUnavailableException.of(ex));
+				}
+			}
+			finally {
+				leave();
+			}
+		});
+	}
 
 	/**
 	 * Count one more command sent.
