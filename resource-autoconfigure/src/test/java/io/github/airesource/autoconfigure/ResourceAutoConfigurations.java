@@ -1,5 +1,7 @@
 package io.github.airesource.autoconfigure;
 
+import java.time.Duration;
+
 import io.github.airesource.autoconfigure.admission.JointAdmissionAutoConfiguration;
 import io.github.airesource.autoconfigure.alerts.AlertsAutoConfiguration;
 import io.github.airesource.autoconfigure.alerts.AlertsEndpointAutoConfiguration;
@@ -20,6 +22,8 @@ import io.github.airesource.autoconfigure.redis.ResourceRedisAutoConfiguration;
 import io.github.airesource.autoconfigure.routing.RoutingAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageAutoConfiguration;
 import io.github.airesource.autoconfigure.usage.UsageEndpointAutoConfiguration;
+import io.github.airesource.core.budget.BudgetAdvisor;
+import io.github.airesource.core.ratelimit.RateLimitAdvisor;
 
 import org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration;
 import org.springframework.ai.model.openai.autoconfigure.OpenAiChatAutoConfiguration;
@@ -36,6 +40,9 @@ import org.springframework.boot.autoconfigure.http.client.HttpClientAutoConfigur
 import org.springframework.boot.autoconfigure.web.client.RestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.web.reactive.function.client.WebClientAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Context runners with the auto-configurations an application gets from the starter,
@@ -84,6 +91,19 @@ public final class ResourceAutoConfigurations {
 					"spring.ai.openai.chat.options.model=gpt-4o-mini",
 					"spring.ai.openai.chat.options.stream-usage=true", "spring.ai.retry.max-attempts=1",
 					"management.endpoints.web.exposure.include=aiusage");
+	}
+
+	/**
+	 * Wait until the budget settlements and rate-limit corrections an instance sent to
+	 * Redis without waiting have their answers: a call returns before they do, so another
+	 * instance's read right after a race may otherwise still see a reservation.
+	 * @param context the instance
+	 */
+	public static void awaitSentToRedis(ApplicationContext context) {
+		context.getBeanProvider(BudgetAdvisor.class)
+			.ifAvailable((advisor) -> assertThat(advisor.flushSettlements(Duration.ofSeconds(30))).isTrue());
+		context.getBeanProvider(RateLimitAdvisor.class)
+			.ifAvailable((advisor) -> assertThat(advisor.awaitAdjustments(Duration.ofSeconds(30))).isTrue());
 	}
 
 }

@@ -174,6 +174,9 @@ class JointAdmissionEndToEndTests {
 			assertThat(succeeded).isEqualTo(fits);
 			assertThat(refused).hasValue(64 - fits);
 			assertThat(this.server.requestCount()).isEqualTo(fits + 2);
+			// Each instance reads the other's settlements, sent as its calls returned.
+			ResourceAutoConfigurations.awaitSentToRedis(first);
+			ResourceAutoConfigurations.awaitSentToRedis(second);
 			for (ApplicationContext context : List.of(first, second)) {
 				var alice = context.getBean(BudgetsEndpoint.class).key("per-user-daily", "alice");
 				assertThat(alice.usedTokens()).isEqualTo((long) fits * (this.prompt + MAX_TOKENS));
@@ -212,6 +215,9 @@ class JointAdmissionEndToEndTests {
 			assertThat(succeeded).isEqualTo(fits);
 			assertThat(refused).hasValue(64 - fits);
 			assertThat(this.server.requestCount()).isEqualTo(fits + 2);
+			// Each instance reads the other's settlements, sent as its calls returned.
+			ResourceAutoConfigurations.awaitSentToRedis(first);
+			ResourceAutoConfigurations.awaitSentToRedis(second);
 			for (ApplicationContext context : List.of(first, second)) {
 				var alice = context.getBean(BudgetsEndpoint.class).key("per-user-daily", "alice");
 				assertThat(alice.usedTokens()).as("only admitted calls are charged")

@@ -80,6 +80,9 @@ class RedisRateLimitEndToEndTests {
 
 			assertThat(succeeded).isEqualTo(12);
 			assertThat(this.server.requestCount()).isEqualTo(12 + 2);
+			// Each instance reads the other's settlements, sent as its calls returned.
+			ResourceAutoConfigurations.awaitSentToRedis(first);
+			ResourceAutoConfigurations.awaitSentToRedis(second);
 			for (ApplicationContext context : List.of(first, second)) {
 				RateLimits limits = context.getBean(RateLimits.class);
 				RateLimit limit = limits.limit("tenant-rpd").orElseThrow();
