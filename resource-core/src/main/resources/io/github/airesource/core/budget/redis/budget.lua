@@ -59,15 +59,22 @@ local function expired(counter, leases)
   return found
 end
 
--- The key's state as it stands now, without writing: used, reserved (less expired leases)
--- and extra, tokens then cost.
-local function peek(counter, leases, window)
+-- The counter's fields (FIELDS order) as numbers, in one read, and whether it is still in the
+-- given window.
+local function read(counter, window)
   local values = redis.call('HMGET', counter, 'window', unpack(FIELDS))
   local state = {}
   for i = 1, #FIELDS do
     state[i] = num(values[i + 1])
   end
-  if num(values[1]) ~= window then
+  return state, num(values[1]) == window
+end
+
+-- The key's state as it stands now, without writing: used, reserved (less expired leases)
+-- and extra, tokens then cost.
+local function peek(counter, leases, window)
+  local state, current = read(counter, window)
+  if not current then
     state[1], state[2], state[5], state[6] = 0, 0, 0, 0
   end
   for _, lease in ipairs(expired(counter, leases)) do
@@ -85,12 +92,8 @@ local EXPIRED_GRACE = 3600000
 -- Answers the state as peek would after it, from the one read it makes (the counter is read
 -- once and the leases scanned once: every redis.call costs the script time).
 local function open(counter, leases, window)
-  local values = redis.call('HMGET', counter, 'window', unpack(FIELDS))
-  local state = {}
-  for i = 1, #FIELDS do
-    state[i] = num(values[i + 1])
-  end
-  if num(values[1]) ~= window then
+  local state, current = read(counter, window)
+  if not current then
     redis.call('HSET', counter, 'window', window, 'used_tokens', 0, 'used_cost', 0, 'extra_tokens', 0,
       'extra_cost', 0)
     state[1], state[2], state[5], state[6] = 0, 0, 0, 0
