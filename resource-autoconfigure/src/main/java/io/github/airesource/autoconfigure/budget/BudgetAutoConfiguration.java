@@ -95,8 +95,7 @@ public class BudgetAutoConfiguration {
 	@ConditionalOnMissingBean(name = "resourceBudgetSettlementsLifecycle")
 	RedisShutdownLifecycle resourceBudgetSettlementsLifecycle(BudgetAdvisor advisor) {
 		// Settlements waiting for a retry are sent while Redis can still be reached.
-		return new RedisShutdownLifecycle(() -> {
-		}, () -> advisor.flushSettlements(BudgetAdvisor.DEFAULT_FLUSH_TIMEOUT));
+		return RedisShutdownLifecycle.onStop(() -> advisor.flushSettlements(BudgetAdvisor.DEFAULT_FLUSH_TIMEOUT));
 	}
 
 	@Configuration(proxyBeanMethods = false)

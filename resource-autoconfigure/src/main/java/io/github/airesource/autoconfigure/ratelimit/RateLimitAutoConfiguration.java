@@ -109,8 +109,7 @@ public class RateLimitAutoConfiguration {
 	RedisShutdownLifecycle resourceRateLimitAdjustmentsLifecycle(RateLimitAdvisor advisor) {
 		// Adjustments sent without waiting get their answers while Redis can still be
 		// reached.
-		return new RedisShutdownLifecycle(() -> {
-		}, () -> advisor.awaitAdjustments(ADJUSTMENTS_TIMEOUT));
+		return RedisShutdownLifecycle.onStop(() -> advisor.awaitAdjustments(ADJUSTMENTS_TIMEOUT));
 	}
 
 	@Configuration(proxyBeanMethods = false)

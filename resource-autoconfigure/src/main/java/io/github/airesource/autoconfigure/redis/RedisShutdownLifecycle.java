@@ -37,6 +37,16 @@ public final class RedisShutdownLifecycle implements SmartLifecycle {
 		this.stop = stop;
 	}
 
+	/**
+	 * Create a lifecycle with nothing to do at start.
+	 * @param stop what to do before the Redis connections close; bounded in time
+	 * @return the lifecycle
+	 */
+	public static RedisShutdownLifecycle onStop(Runnable stop) {
+		return new RedisShutdownLifecycle(() -> {
+		}, stop);
+	}
+
 	@Override
 	public void start() {
 		this.start.run();

@@ -237,11 +237,8 @@ public final class ResourceRedis implements AutoCloseable {
 				result.completeExceptionally(
 						new RedisUnavailableException("Redis did not answer within " + this.timeout, cause));
 			}
-			else if (cause instanceof RedisUnavailableException unavailable) {
-				result.completeExceptionally(unavailable);
-			}
 			else {
-				result.completeExceptionally(new RedisUnavailableException("Redis failed: " + cause, cause));
+				result.completeExceptionally(RedisUnavailableException.of(cause));
 			}
 		});
 		return result;
