@@ -55,6 +55,10 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * only, so the semantic cache embeds the question (hash-based model), searches its
  * partition (at most 1,000 entries, {@code max-entries}), misses and stores the
  * answer.</li>
+ * <li>{@code passThroughChain}: {@code bareWithChatMemory} with thirteen advisors that
+ * only pass the call on, at the orders of the starter's thirteen
+ * ({@link PassThroughAdvisor#STARTER_ORDERS}): what Spring AI's advisor chain costs for
+ * as many advisors as {@code fullChain} has, with none of them doing anything.</li>
  * <li>{@code countFreshText}: the application's {@link TokenCounter} counting a 2 KB text
  * never seen before through its memo: the one count per call that the 10 µs target leaves
  * out.</li>
@@ -93,6 +97,8 @@ public class FullChainBenchmark {
 
 	private ChatClient fullChain;
 
+	private ChatClient passThroughChain;
+
 	private ChatClient singleTurnFullChain;
 
 	private TokenCounter counter;
@@ -116,6 +122,10 @@ public class FullChainBenchmark {
 		this.bare = ChatClient.builder(model).build();
 		this.bareWithChatMemory = ChatClient.builder(model).defaultAdvisors(memory).build();
 		this.fullChain = this.context.getBean(ChatClient.Builder.class).defaultAdvisors(memory).build();
+		this.passThroughChain = ChatClient.builder(model)
+			.defaultAdvisors(memory)
+			.defaultAdvisors(PassThroughAdvisor.starterOrders())
+			.build();
 		this.singleTurnFullChain = this.context.getBean(ChatClient.Builder.class).build();
 		// Temperature 0, as an application that wants its answers cached asks.
 		this.options = ChatOptions.builder().model(FullChainApplication.MODEL).temperature(0.0).build();
@@ -174,6 +184,11 @@ public class FullChainBenchmark {
 	@Benchmark
 	public ChatResponse fullChain() {
 		return call(this.fullChain, List.of(), true);
+	}
+
+	@Benchmark
+	public ChatResponse passThroughChain() {
+		return call(this.passThroughChain, List.of(), true);
 	}
 
 	@Benchmark

@@ -3,6 +3,7 @@ package io.github.airesource.core.admission;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -31,8 +32,10 @@ import org.springframework.lang.Nullable;
  * itself at once ({@link #release()}) adds nothing. The round trip is sent without
  * waiting for its answer (see {@link RedisJointAdmissionStore#settle}): the call returns
  * meanwhile. A settlement whose round trip fails tells both advisors when the failure
- * comes, as two failed round trips would have: the budget advisor retries the budget's
- * part alone, the rate limits' correction is lost.
+ * comes, as two failed round trips would have, and the budget advisor's retry sends the
+ * same round trip again ({@link #settleAgain()}): Redis corrects the rate limits only in
+ * the settlement that releases the reservation, so a round trip that did reach Redis
+ * before it failed changes nothing the second time.
  */
 final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 
@@ -147,6 +150,41 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 	}
 
 	private void settleBoth() {
+		// Sent from here on: shutdown waits for its answer. Settling counts only the
+		// settlements never sent, a leak.
+		this.settling.decrement();
+		CompletableFuture<Void> sent;
+		try {
+			sent = send();
+		}
+		catch (RuntimeException ex) {
+			sent = CompletableFuture.failedFuture(ex);
+		}
+		this.sending.track(sent, this::failed);
+	}
+
+	/**
+	 * The same round trip as the first, waiting for its answer, on the budget advisor's
+	 * retry thread.
+	 */
+	@Override
+	public boolean settleAgain() {
+		try {
+			send().join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw ex;
+		}
+		return true;
+	}
+
+	/**
+	 * Send the settlement of both parts, as they reported.
+	 */
+	private synchronized CompletableFuture<Void> send() {
 		List<RateLimitCharge> charges = List.of();
 		long requests = 0;
 		long tokens = 0;
@@ -163,18 +201,8 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 			tokens = -charges.get(0).tokens();
 			costNanos = -charges.get(0).costNanos();
 		}
-		// Sent from here on: shutdown waits for its answer. Settling counts only the
-		// settlements never sent, a leak.
-		this.settling.decrement();
-		CompletableFuture<Void> sent;
-		try {
-			sent = this.store.settle(this.reservationId, this.budgetCharges, this.actualTokens, this.actualCostNanos,
-					this.leaseTtl, charges, requests, tokens, costNanos);
-		}
-		catch (RuntimeException ex) {
-			sent = CompletableFuture.failedFuture(ex);
-		}
-		this.sending.track(sent, this::failed);
+		return this.store.settle(this.reservationId, this.budgetCharges, this.actualTokens, this.actualCostNanos,
+				this.leaseTtl, charges, requests, tokens, costNanos);
 	}
 
 	/**

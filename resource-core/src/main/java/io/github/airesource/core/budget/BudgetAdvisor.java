@@ -693,14 +693,15 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		}
 
 		private void settlementFailed(RedisUnavailableException ex, long tokens, long costNanos) {
-			// Accounting must not fail the call. The retry is the budget's settle alone,
-			// also after a joint settlement: it shares the budget store's keys and
-			// script,
-			// and is idempotent where the rate limits' correction is not.
+			// Accounting must not fail the call. The retry sends the partner's whole
+			// settlement again where the partner can (the joint admission's rate-limit
+			// correction is idempotent with the budget's settle), else the budget's
+			// settle
+			// alone.
 			BudgetAdvisor.this.failedSettlements.increment();
 			logger.debug("Budget settlement failed; it is retried in the background", ex);
 			BudgetAdvisor.this.settlementRetries.offer(SettlementRetries.Retry.of(this.id, this.charges, tokens,
-					costNanos, BudgetAdvisor.this.reservationTtl, this.reservedAtNanos));
+					costNanos, BudgetAdvisor.this.reservationTtl, this.reservedAtNanos, this.settlement));
 		}
 
 	}

@@ -12,17 +12,22 @@ import io.github.airesource.core.support.MonitorWait;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.lang.Nullable;
+
 /**
  * Settles again, in the background, the budget settlements whose first attempt the store
  * failed, until the store takes them or they can no longer matter, so that a budget ends
  * up charged what its calls actually used also when Redis was down or slow as they ended.
  *
  * <p>
- * A retry is the same {@link BudgetStore#settle} of the same reservation: the store's
- * settle is idempotent by reservation id (a settled reservation leaves nothing that a
- * second settle could charge), so a retry of a settle that did reach Redis but whose
- * answer was lost charges nothing more, and one that arrives after the lease ended still
- * charges the actual use once, since a store remembers a lease that ended unsettled for
+ * A retry is the same {@link BudgetStore#settle} of the same reservation, or, for a
+ * settlement made with a partner that can send it again whole, the partner's
+ * ({@link BudgetSettlement#settleAgain()}: the joint admission's, whose rate-limit
+ * correction Redis applies only with the release of the reservation): the store's settle
+ * is idempotent by reservation id (a settled reservation leaves nothing that a second
+ * settle could charge), so a retry of a settle that did reach Redis but whose answer was
+ * lost charges nothing more, and one that arrives after the lease ended still charges the
+ * actual use once, since a store remembers a lease that ended unsettled for
  * {@link #LATE_SETTLEMENT_MEMORY} (the budget Lua script's and the memory store's
  * {@code EXPIRED_GRACE}); what the lease held has flowed back already and is not released
  * twice.
@@ -179,8 +184,11 @@ final class SettlementRetries {
 				continue;
 			}
 			try {
-				this.store.settle(retry.reservationId(), retry.charges(), retry.tokens(), retry.costNanos(),
-						retry.leaseTtl());
+				BudgetSettlement partner = retry.partner();
+				if (partner == null || !partner.settleAgain()) {
+					this.store.settle(retry.reservationId(), retry.charges(), retry.tokens(), retry.costNanos(),
+							retry.leaseTtl());
+				}
 			}
 			catch (RedisUnavailableException ex) {
 				long backoff = this.backoffNanos;
@@ -234,18 +242,21 @@ final class SettlementRetries {
 	 * @param leaseTtl the lease the reservation was made with
 	 * @param deadlineNanos the {@link System#nanoTime()} after which the store has
 	 * forgotten the reservation
+	 * @param partner the partner's settlement the budget's was part of, which may send
+	 * the whole settlement again ({@link BudgetSettlement#settleAgain()}); {@code null}
+	 * when the budget settled alone
 	 */
 	record Retry(String reservationId, List<BudgetCharge> charges, long tokens, long costNanos, Duration leaseTtl,
-			long deadlineNanos) {
+			long deadlineNanos, @Nullable BudgetSettlement partner) {
 
 		/**
 		 * A settlement of a reservation made at a given time.
 		 * @param reservedAtNanos the {@link System#nanoTime()} when it was reserved
 		 */
 		static Retry of(String reservationId, List<BudgetCharge> charges, long tokens, long costNanos,
-				Duration leaseTtl, long reservedAtNanos) {
+				Duration leaseTtl, long reservedAtNanos, @Nullable BudgetSettlement partner) {
 			return new Retry(reservationId, charges, tokens, costNanos, leaseTtl,
-					reservedAtNanos + leaseTtl.toNanos() + LATE_SETTLEMENT_MEMORY.toNanos());
+					reservedAtNanos + leaseTtl.toNanos() + LATE_SETTLEMENT_MEMORY.toNanos(), partner);
 		}
 
 	}

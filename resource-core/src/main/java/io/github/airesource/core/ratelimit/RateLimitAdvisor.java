@@ -263,7 +263,8 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 
 	/**
 	 * Return how many reconciliations after a call the store failed; those calls stay
-	 * charged what they took.
+	 * charged what they took, except for jointly admitted calls, whose correction the
+	 * budget advisor's retry of their settlement sends again.
 	 * @return the count
 	 */
 	public long failedAdjustments() {
@@ -272,8 +273,9 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 
 	/**
 	 * Wait until every adjustment sent to the store without waiting has its answer; for
-	 * shutdown, before the Redis connections close (an adjustment that fails is lost, as
-	 * {@link #failedAdjustments()} counts: the call stays charged what it took).
+	 * shutdown, before the Redis connections close (an adjustment of its own that fails
+	 * is lost, as {@link #failedAdjustments()} counts: the call stays charged what it
+	 * took).
 	 * @param maxWait how long to wait at most
 	 * @return whether none is left without an answer
 	 */
@@ -799,9 +801,12 @@ public final class RateLimitAdvisor implements ResourceAdvisor {
 		}
 
 		private void adjustmentFailed(RedisUnavailableException ex) {
-			// Accounting must not fail the call; the call stays charged what it took.
+			// Accounting must not fail the call; the call stays charged what it took,
+			// until the budget advisor's retry of a joint settlement corrects it.
 			RateLimitAdvisor.this.failedAdjustments.increment();
-			logger.debug("Rate-limit adjustment failed; the call stays charged what it took", ex);
+			logger
+				.debug((this.joint != null) ? "Rate-limit adjustment failed; it is retried with the budget's settlement"
+						: "Rate-limit adjustment failed; the call stays charged what it took", ex);
 		}
 
 	}

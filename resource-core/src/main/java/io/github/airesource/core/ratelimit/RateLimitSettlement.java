@@ -19,7 +19,8 @@ public interface RateLimitSettlement {
 	 * @param tokens tokens to add (negative to give back)
 	 * @param costNanos nano-dollars to add (negative to give back)
 	 * @param onFailure told, on whichever thread runs the correction, when the store
-	 * fails it; the call then stays charged what it took
+	 * fails it; the correction is then sent again with the budget's settlement, which the
+	 * budget advisor retries, and the call stays charged what it took until then
 	 */
 	void adjust(long requests, long tokens, long costNanos, Consumer<RedisUnavailableException> onFailure);
 

@@ -95,6 +95,13 @@ class BudgetSettlementRetryTests {
 	private final BudgetLimit global = BudgetLimit.of("global-daily", ScopeType.GLOBAL, Duration.ofDays(1),
 			new BudgetAmount(null, new BigDecimal("100.00")));
 
+	/**
+	 * The joint path's token rate limit: over 30 days, so that what flows back during a
+	 * test is far less than one token.
+	 */
+	private final RateLimit userTokens = RateLimit.of("user-tokens", ScopeType.USER, Duration.ofDays(30), null, 10_000L,
+			null);
+
 	/** What the model bills for every answer of these tests, in nano-dollars. */
 	private final long billedCostNanos = BudgetMoney
 		.toNanosCeiling(PricingCatalog.withDefaults().cost("gpt-4o-mini", PROMPT_TOKENS, 0, COMPLETION_TOKENS));
@@ -126,6 +133,9 @@ class BudgetSettlementRetryTests {
 		BudgetUsage whileDown = readStore().usage(this.perUser, "alice");
 		assertThat(whileDown.usedTokens()).as("nothing settled while Redis is unreachable").isZero();
 		assertThat(whileDown.reservedTokens()).isEqualTo(reservedTokens());
+		if (joint) {
+			assertThat(rateLimitTokensTaken()).as("the estimate, not yet corrected").isEqualTo(reservedTokens());
+		}
 
 		this.proxy.restore();
 
@@ -134,6 +144,8 @@ class BudgetSettlementRetryTests {
 		assertThat(chain.budget().abandonedSettlements()).isZero();
 		if (joint) {
 			assertThat(chain.joint().held()).containsEntry("admission.settlements", 0L);
+			assertThat(rateLimitTokensTaken()).as("the retry corrected the rate limit too")
+				.isEqualTo(PROMPT_TOKENS + COMPLETION_TOKENS);
 		}
 	}
 
@@ -224,6 +236,10 @@ class BudgetSettlementRetryTests {
 
 		awaitRecovered(chain, 1);
 		assertChargedWhatTheModelBilled(1);
+		if (joint) {
+			assertThat(rateLimitTokensTaken()).as("corrected once, by the first settlement")
+				.isEqualTo(PROMPT_TOKENS + COMPLETION_TOKENS);
+		}
 	}
 
 	@Test
@@ -331,6 +347,18 @@ class BudgetSettlementRetryTests {
 		assertThat(fleet.reservedCostNanos()).isZero();
 	}
 
+	/**
+	 * The tokens the joint path's token rate limit holds for alice, read straight from
+	 * Redis.
+	 */
+	private long rateLimitTokensTaken() {
+		LettuceConnectionFactory factory = RedisTestSupport.connectionFactory();
+		this.cleanUp.add(factory::destroy);
+		RedisRateLimitStore store = new RedisRateLimitStore(
+				own(new ResourceRedis(factory, this.prefix, Duration.ofSeconds(5))));
+		return this.userTokens.tokens() - store.state(this.userTokens, "alice").get(0).remaining();
+	}
+
 	private long reservedTokens() {
 		return this.tokenCounter.countPrompt(new Prompt(new UserMessage(QUESTION)), "gpt-4o-mini").total() + MAX_TOKENS;
 	}
@@ -362,7 +390,7 @@ class BudgetSettlementRetryTests {
 		if (joint) {
 			RateLimit requests = RateLimit.of("user-requests", ScopeType.USER, Duration.ofDays(1), 1_000L, null, null);
 			rateLimit = RateLimitAdvisor
-				.builder(new RateLimits(List.of(requests), new RedisRateLimitStore(redis),
+				.builder(new RateLimits(List.of(requests, this.userTokens), new RedisRateLimitStore(redis),
 						new ProviderHolds(Clock.systemUTC())))
 				.recorder(this.recorder)
 				.tokenCounter(this.tokenCounter)

@@ -15,7 +15,12 @@
 --           nothing within this same step, so that nothing is held. Answers {0} followed by
 --           the rate limits' answer, or the budget's answer.
 --   settle: parts: the budget's settlement, the rate limits' adjustment (possibly of no
---           bucket). Answers {1}.
+--           bucket). The rate limits are adjusted only when the budget's settlement found
+--           the reservation (held, or its lease ended unsettled within the hour): the
+--           reservation's id makes the rate limits' correction idempotent as the budget's
+--           settle is, so a settlement whose outcome is unknown can be sent again whole, and
+--           a reservation that Redis lost (a restart without persistence) gives back no
+--           capacity that Redis lost with it. Answers {1, 1} when adjusted, else {1, 0}.
 local function slice(list, from, count)
   local out = {}
   for i = from, from + count - 1 do
@@ -48,8 +53,11 @@ if op == 'admit' then
   end
   return out
 elseif op == 'settle' then
-  budget(parts[1].keys, parts[1].args)
+  local settled = budget(parts[1].keys, parts[1].args)
+  if settled[2] == 0 then
+    return { 1, 0 }
+  end
   ratelimit(parts[2].keys, parts[2].args)
-  return { 1 }
+  return { 1, 1 }
 end
 return redis.error_reply('unknown admission operation ' .. tostring(op))

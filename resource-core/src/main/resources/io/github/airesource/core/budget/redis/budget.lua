@@ -233,6 +233,9 @@ elseif op == 'settle' then
   local ended = 'expired:' .. ARGV[2]
   local tokens = tonumber(ARGV[4])
   local cost = tonumber(ARGV[5])
+  -- How many charges this settle found held or ended: 0 when the reservation was settled
+  -- before (or forgotten), which the joint admission's settlement reads.
+  local found = 0
   for _, charge in ipairs(charges(6, 3)) do
     local state = open(charge.counter, charge.leases, charge.window)
     local held = redis.call('HGET', charge.counter, lease)
@@ -251,6 +254,7 @@ elseif op == 'settle' then
       charged = true
     end
     if charged then
+      found = found + 1
       add(charge.counter, 'used_tokens', tokens)
       add(charge.counter, 'used_cost', cost)
       state[1] = state[1] + tokens
@@ -258,7 +262,7 @@ elseif op == 'settle' then
     end
     finish(charge, state)
   end
-  return { 1 }
+  return { 1, found }
 elseif op == 'grant' then
   -- ARGV[2] extra tokens, ARGV[3] extra cost
   for _, charge in ipairs(charges(4, 3)) do

@@ -204,19 +204,42 @@ class RedisJointAdmissionStoreTests {
 	}
 
 	@Test
-	void whenTheJointSettlementIsRepeatedThenTheBudgetChangesOnlyOnce() {
+	void whenTheJointSettlementIsRepeatedThenTheBudgetAndTheRateLimitsChangeOnlyOnce() {
 		BudgetLimit budget = tokens("user-daily", 10_000);
-		RateLimit limit = RateLimit.of("user-rpd", ScopeType.USER, PERIOD, 10L, null, null);
+		RateLimit limit = RateLimit.of("user-rpd", ScopeType.USER, PERIOD, 10L, 100_000L, null);
 		List<BudgetCharge> budgetCharges = List.of(charge(budget, 1500));
 		List<RateLimitCharge> limitCharges = List.of(new RateLimitCharge(limit, "alice", 1500, 0));
 		this.instance.joint.admit("r1", budgetCharges, LEASE, false, limitCharges, Duration.ZERO);
 
-		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, 0, 0).join();
-		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, 0, 0).join();
+		// The retry of a settlement that did reach Redis, but whose answer was lost.
+		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, -300, 0).join();
+		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, -300, 0).join();
 
 		BudgetUsage usage = this.instance.budgets.usage(budget, "alice");
 		assertThat(usage.usedTokens()).isEqualTo(1200);
 		assertThat(usage.reservedTokens()).isZero();
+		assertThat(this.instance.limits.state(limit, "alice")).extracting((state) -> state.remaining())
+			.as("the 300 tokens not used given back once")
+			.containsExactly(9L, 98_800L);
+	}
+
+	@Test
+	void whenTheReservationIsUnknownToRedisThenItsSettlementCorrectsNoRateLimit() {
+		BudgetLimit budget = tokens("user-daily", 10_000);
+		RateLimit limit = RateLimit.of("user-rpd", ScopeType.USER, PERIOD, 10L, 100_000L, null);
+		List<BudgetCharge> budgetCharges = List.of(charge(budget, 1500));
+		List<RateLimitCharge> limitCharges = List.of(new RateLimitCharge(limit, "alice", 1500, 0));
+		this.instance.joint.admit("other", budgetCharges, LEASE, false, limitCharges, Duration.ZERO);
+
+		// As after a restart of a Redis without persistence: the capacity this call took
+		// is gone with its reservation, so giving it back would hand out capacity no
+		// call ever took.
+		this.instance.joint.settle("lost", budgetCharges, 1200, 0, LEASE, limitCharges, -1, -1500, 0).join();
+
+		assertThat(this.instance.limits.state(limit, "alice")).extracting((state) -> state.remaining())
+			.as("what the other call took, unchanged")
+			.containsExactly(9L, 98_500L);
+		assertThat(this.instance.budgets.usage(budget, "alice").usedTokens()).isZero();
 	}
 
 	@Test
