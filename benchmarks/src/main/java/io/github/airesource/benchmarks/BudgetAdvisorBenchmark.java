@@ -38,10 +38,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientRequest;
-import org.springframework.ai.chat.client.ChatClientResponse;
-import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
-import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
 
@@ -114,7 +110,7 @@ public class BudgetAdvisorBenchmark {
 			.build();
 		this.withUsage = ChatClient.builder(NoOpChatModel.reportingUsage()).defaultAdvisors(capture, usage).build();
 		this.withPassThrough = ChatClient.builder(NoOpChatModel.reportingUsage())
-			.defaultAdvisors(capture, new PassThroughAdvisor(), usage)
+			.defaultAdvisors(capture, new PassThroughAdvisor(BudgetAdvisor.DEFAULT_ORDER), usage)
 			.build();
 		this.withBudget = ChatClient.builder(NoOpChatModel.reportingUsage())
 			.defaultAdvisors(capture, budget, usage)
@@ -161,28 +157,6 @@ public class BudgetAdvisorBenchmark {
 			.advisors((a) -> a.param(ResourceContextKeys.USER, caller.user).param(ResourceContextKeys.TENANT, "acme"))
 			.call()
 			.chatResponse();
-	}
-
-	/**
-	 * An advisor at the budget advisor's place that passes the call on.
-	 */
-	static final class PassThroughAdvisor implements CallAdvisor {
-
-		@Override
-		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-			return chain.nextCall(request);
-		}
-
-		@Override
-		public String getName() {
-			return "pass-through";
-		}
-
-		@Override
-		public int getOrder() {
-			return BudgetAdvisor.DEFAULT_ORDER;
-		}
-
 	}
 
 }

@@ -472,37 +472,4 @@ public class LimitsAdvisorBenchmark {
 
 	}
 
-	/**
-	 * An advisor that passes the call or the stream on.
-	 */
-	static final class PassThroughAdvisor implements CallAdvisor, StreamAdvisor {
-
-		private final int order;
-
-		PassThroughAdvisor(int order) {
-			this.order = order;
-		}
-
-		@Override
-		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-			return chain.nextCall(request);
-		}
-
-		@Override
-		public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-			return chain.nextStream(request);
-		}
-
-		@Override
-		public String getName() {
-			return "pass-through-" + this.order;
-		}
-
-		@Override
-		public int getOrder() {
-			return this.order;
-		}
-
-	}
-
 }

@@ -33,7 +33,11 @@ final class PassThroughAdvisor implements CallAdvisor, StreamAdvisor {
 
 	private final String name;
 
-	private PassThroughAdvisor(int order) {
+	/**
+	 * Create one at the given place in the chain.
+	 * @param order the order
+	 */
+	PassThroughAdvisor(int order) {
 		this.order = order;
 		this.name = "pass-through-" + order;
 	}
