@@ -231,8 +231,9 @@ class SoakTests {
 					context.getEnvironment().getProperty("spring.application.name") + ": failed Redis round trips",
 					failures + "; budget settlements failed: "
 							+ context.getBean(BudgetAdvisor.class).failedSettlements()
-							+ ", rate-limit corrections lost: "
-							+ context.getBean(RateLimitAdvisor.class).failedAdjustments());
+							+ ", rate-limit corrections failed: "
+							+ context.getBean(RateLimitAdvisor.class).failedAdjustments()
+							+ " (retried with the budget's settlement where they were settled with it)");
 		}
 	}
 
