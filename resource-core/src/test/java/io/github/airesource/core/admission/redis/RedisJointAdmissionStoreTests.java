@@ -205,41 +205,33 @@ class RedisJointAdmissionStoreTests {
 
 	@Test
 	void whenTheJointSettlementIsRepeatedThenTheBudgetAndTheRateLimitsChangeOnlyOnce() {
-		BudgetLimit budget = tokens("user-daily", 10_000);
-		RateLimit limit = RateLimit.of("user-rpd", ScopeType.USER, PERIOD, 10L, 100_000L, null);
-		List<BudgetCharge> budgetCharges = List.of(charge(budget, 1500));
-		List<RateLimitCharge> limitCharges = List.of(new RateLimitCharge(limit, "alice", 1500, 0));
-		this.instance.joint.admit("r1", budgetCharges, LEASE, false, limitCharges, Duration.ZERO);
+		AliceCall call = AliceCall.admitted(this.instance, "r1");
 
 		// The retry of a settlement that did reach Redis, but whose answer was lost.
-		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, -300, 0).join();
-		this.instance.joint.settle("r1", budgetCharges, 1200, 0, LEASE, limitCharges, 0, -300, 0).join();
+		call.settle(this.instance, "r1", 1200, 0, -300);
+		call.settle(this.instance, "r1", 1200, 0, -300);
 
-		BudgetUsage usage = this.instance.budgets.usage(budget, "alice");
+		BudgetUsage usage = this.instance.budgets.usage(call.budget(), "alice");
 		assertThat(usage.usedTokens()).isEqualTo(1200);
 		assertThat(usage.reservedTokens()).isZero();
-		assertThat(this.instance.limits.state(limit, "alice")).extracting((state) -> state.remaining())
+		assertThat(this.instance.limits.state(call.limit(), "alice")).extracting((state) -> state.remaining())
 			.as("the 300 tokens not used given back once")
 			.containsExactly(9L, 98_800L);
 	}
 
 	@Test
 	void whenTheReservationIsUnknownToRedisThenItsSettlementCorrectsNoRateLimit() {
-		BudgetLimit budget = tokens("user-daily", 10_000);
-		RateLimit limit = RateLimit.of("user-rpd", ScopeType.USER, PERIOD, 10L, 100_000L, null);
-		List<BudgetCharge> budgetCharges = List.of(charge(budget, 1500));
-		List<RateLimitCharge> limitCharges = List.of(new RateLimitCharge(limit, "alice", 1500, 0));
-		this.instance.joint.admit("other", budgetCharges, LEASE, false, limitCharges, Duration.ZERO);
+		AliceCall call = AliceCall.admitted(this.instance, "other");
 
 		// As after a restart of a Redis without persistence: the capacity this call took
 		// is gone with its reservation, so giving it back would hand out capacity no
 		// call ever took.
-		this.instance.joint.settle("lost", budgetCharges, 1200, 0, LEASE, limitCharges, -1, -1500, 0).join();
+		call.settle(this.instance, "lost", 1200, -1, -1500);
 
-		assertThat(this.instance.limits.state(limit, "alice")).extracting((state) -> state.remaining())
+		assertThat(this.instance.limits.state(call.limit(), "alice")).extracting((state) -> state.remaining())
 			.as("what the other call took, unchanged")
 			.containsExactly(9L, 98_500L);
-		assertThat(this.instance.budgets.usage(budget, "alice").usedTokens()).isZero();
+		assertThat(this.instance.budgets.usage(call.budget(), "alice").usedTokens()).isZero();
 	}
 
 	@Test
@@ -368,6 +360,33 @@ class RedisJointAdmissionStoreTests {
 			}
 			return admitted;
 		});
+	}
+
+	/**
+	 * One call of alice's, 1,500 tokens, admitted against a token budget and a rate limit
+	 * of requests and tokens.
+	 */
+	private record AliceCall(BudgetLimit budget, RateLimit limit, List<BudgetCharge> budgetCharges,
+			List<RateLimitCharge> limitCharges) {
+
+		static AliceCall admitted(Instance instance, String reservationId) {
+			BudgetLimit budget = tokens("user-daily", 10_000);
+			RateLimit limit = RateLimit.of("user-rpd", ScopeType.USER, PERIOD, 10L, 100_000L, null);
+			AliceCall call = new AliceCall(budget, limit, List.of(charge(budget, 1500)),
+					List.of(new RateLimitCharge(limit, "alice", 1500, 0)));
+			instance.joint.admit(reservationId, call.budgetCharges, LEASE, false, call.limitCharges, Duration.ZERO);
+			return call;
+		}
+
+		/**
+		 * Settle: the budget at the tokens used, the rate limits by the deltas given.
+		 */
+		void settle(Instance instance, String reservationId, long usedTokens, long requests, long tokens) {
+			instance.joint
+				.settle(reservationId, this.budgetCharges, usedTokens, 0, LEASE, this.limitCharges, requests, tokens, 0)
+				.join();
+		}
+
 	}
 
 	private static long remaining(Instance instance, RateLimit limit, String key) {
