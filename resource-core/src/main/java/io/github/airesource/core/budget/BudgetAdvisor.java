@@ -695,9 +695,7 @@ public final class BudgetAdvisor implements ResourceAdvisor, HeldResources {
 		private void settlementFailed(RedisUnavailableException ex, long tokens, long costNanos) {
 			// Accounting must not fail the call. The retry sends the partner's whole
 			// settlement again where the partner can (the joint admission's rate-limit
-			// correction is idempotent with the budget's settle), else the budget's
-			// settle
-			// alone.
+			// correction is idempotent with the budget's settle), else only the budget's.
 			BudgetAdvisor.this.failedSettlements.increment();
 			logger.debug("Budget settlement failed; it is retried in the background", ex);
 			BudgetAdvisor.this.settlementRetries.offer(SettlementRetries.Retry.of(this.id, this.charges, tokens,
