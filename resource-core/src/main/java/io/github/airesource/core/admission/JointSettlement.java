@@ -173,10 +173,7 @@ final class JointSettlement implements BudgetSettlement, RateLimitSettlement {
 			send().join();
 		}
 		catch (CompletionException ex) {
-			if (ex.getCause() instanceof RuntimeException cause) {
-				throw cause;
-			}
-			throw ex;
+			throw RedisUnavailableException.of(ex);
 		}
 		return true;
 	}

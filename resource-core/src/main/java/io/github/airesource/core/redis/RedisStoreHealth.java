@@ -2,6 +2,7 @@ package io.github.airesource.core.redis;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
@@ -69,6 +70,27 @@ public final class RedisStoreHealth {
 			this.degraded = false;
 			logger.info("Redis store of AI Resource's " + this.feature + " is answering again");
 		}
+	}
+
+	/**
+	 * Note the outcome of a round trip that was not awaited, when it comes, in the health
+	 * of every store it serves.
+	 * @param answer the command's answer, bounded by the Redis timeout
+	 * ({@link ResourceRedis#bounded}), so that it fails with a
+	 * {@link RedisUnavailableException}
+	 * @param healths the health of every store the command serves
+	 */
+	public static void noteWhenAnswered(CompletableFuture<?> answer, RedisStoreHealth... healths) {
+		answer.whenComplete((value, ex) -> {
+			for (RedisStoreHealth health : healths) {
+				if (ex == null) {
+					health.succeeded();
+				}
+				else {
+					health.failed(RedisUnavailableException.of(ex));
+				}
+			}
+		});
 	}
 
 	/**

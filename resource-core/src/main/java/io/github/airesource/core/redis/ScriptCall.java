@@ -143,16 +143,7 @@ public final class ScriptCall {
 				.failedFuture(failed(new RedisUnavailableException("Redis failed: " + ex, ex), healths));
 		}
 		CompletableFuture<List<Object>> answer = redis.bounded(command);
-		answer.whenComplete((value, ex) -> {
-			if (ex == null) {
-				for (RedisStoreHealth health : healths) {
-					health.succeeded();
-				}
-			}
-			else {
-				failed((RedisUnavailableException) ex, healths);
-			}
-		});
+		RedisStoreHealth.noteWhenAnswered(answer, healths);
 		return answer;
 	}
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import io.github.airesource.core.history.HistoryCut;
 import io.github.airesource.core.history.HistoryKey;
@@ -90,14 +91,7 @@ public final class RedisHistoryStore implements HistoryStore {
 		CompletableFuture<String> set = run(() -> this.redis.commands()
 			.set(key(key), value, SetArgs.Builder.ex(this.ttl.toSeconds()))
 			.toCompletableFuture(), false);
-		this.redis.bounded(set).whenComplete((reply, ex) -> {
-			if (ex == null) {
-				this.health.succeeded();
-			}
-			else {
-				this.health.failed((RedisUnavailableException) ex);
-			}
-		});
+		RedisStoreHealth.noteWhenAnswered(this.redis.bounded(set), this.health);
 	}
 
 	@Override
@@ -117,7 +111,7 @@ public final class RedisHistoryStore implements HistoryStore {
 		return this.redis.keys().group(FEATURE, key.tenant(), key.conversation()).keyBytes("cut");
 	}
 
-	private <T> T run(java.util.function.Supplier<T> command) {
+	private <T> T run(Supplier<T> command) {
 		return run(command, true);
 	}
 
@@ -125,7 +119,7 @@ public final class RedisHistoryStore implements HistoryStore {
 	 * Run a command, counting a failure at once in the store's health, and its success
 	 * when {@code answered} (else the caller counts the answer when it comes).
 	 */
-	private <T> T run(java.util.function.Supplier<T> command, boolean answered) {
+	private <T> T run(Supplier<T> command, boolean answered) {
 		try {
 			T result = command.get();
 			if (answered) {
