@@ -152,11 +152,7 @@ class BudgetSettlementRetryTests {
 	@ParameterizedTest(name = "joint admission: {0}")
 	@ValueSource(booleans = { false, true })
 	void whenTheSettlementsAnswerIsLateThenTheCallReturnsWithoutItAndTheSettlementCountsOnceItComes(boolean joint) {
-		Chain chain = chain(joint, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
-				Duration.ofSeconds(30));
-		answerAfter(this.proxy::holdReplies);
-
-		assertThat(ask(chain)).isEqualTo("Paris.");
+		Chain chain = askedWhileRedisHoldsItsReplies(joint);
 
 		assertThat(chain.budget().awaitSentSettlements(Duration.ZERO))
 			.as("the call returned while Redis's answer to its settlement is held back")
@@ -177,10 +173,7 @@ class BudgetSettlementRetryTests {
 	@ParameterizedTest(name = "joint admission: {0}")
 	@ValueSource(booleans = { false, true })
 	void whenShuttingDownWhileASettlementsAnswerIsLateThenTheFlushWaitsForIt(boolean joint) {
-		Chain chain = chain(joint, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
-				Duration.ofSeconds(30));
-		answerAfter(this.proxy::holdReplies);
-		assertThat(ask(chain)).isEqualTo("Paris.");
+		Chain chain = askedWhileRedisHoldsItsReplies(joint);
 
 		CompletableFuture<Boolean> flush = CompletableFuture
 			.supplyAsync(() -> chain.budget().flushSettlements(Duration.ofSeconds(20)));
@@ -308,6 +301,19 @@ class BudgetSettlementRetryTests {
 			fault.run();
 			return OpenAiCompletion.text("Paris.").usage(PROMPT_TOKENS, COMPLETION_TOKENS);
 		});
+	}
+
+	/**
+	 * A chain whose Redis timeout outlasts the test, asked once: Redis holds its replies
+	 * back from the model's answer on, so the call's settlement has been sent and has no
+	 * answer yet.
+	 */
+	private Chain askedWhileRedisHoldsItsReplies(boolean joint) {
+		Chain chain = chain(joint, SettlementRetries.CAPACITY, BudgetAdvisor.DEFAULT_RESERVATION_TTL,
+				Duration.ofSeconds(30));
+		answerAfter(this.proxy::holdReplies);
+		assertThat(ask(chain)).isEqualTo("Paris.");
+		return chain;
 	}
 
 	private String ask(Chain chain) {
